@@ -1,0 +1,33 @@
+// Bundles what ships (dist/) and, with --tests, the test files (out/test/).
+// esbuild turns the ESM-only unified/remark packages into CommonJS; type-checking is `tsc -b`.
+import { build } from 'esbuild';
+import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const withTests = process.argv.includes('--tests');
+const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, logLevel: 'warning' };
+
+const entries = [
+  { entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
+  { entryPoints: ['server/src/engine/parseWorker.ts'], outfile: 'dist/parseWorker.js' },
+  { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+].filter((e) => existsSync(e.entryPoints[0]));
+
+function testEntries(dir, outdir, extra = {}) {
+  if (!existsSync(dir)) return [];
+  const files = readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => join(dir, f));
+  return files.length ? [{ entryPoints: files, outdir, outbase: dir, ...extra }] : [];
+}
+
+if (withTests) {
+  entries.push(...testEntries('test/unit', 'out/test/unit'));
+  entries.push(...testEntries('test/server', 'out/test/server'));
+  entries.push(...testEntries('test/e2e', 'out/test/e2e', { external: ['vscode', 'mocha', 'playwright-core', '@vscode/test-electron'] }));
+  entries.push(...testEntries('bench', 'out/bench', { external: ['vscode-markdown-languageservice', 'remark', 'remark-validate-links', 'vscode-languageserver-textdocument'] }));
+}
+
+await Promise.all(entries.map((e) => build({ ...common, ...e })));

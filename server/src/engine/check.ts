@@ -1,0 +1,348 @@
+import type { EngineSettings } from './config';
+import type { FileTree } from './fileTree';
+import { localize, type MessageId } from './messages';
+import { containsWords, genericLabels, type MarkerSet, normalizeTitle } from './navigation';
+import { basename, dirname, encodeDestination, isMarkdownPath, relativePath } from './paths';
+import { mapAbsolute, type Resolution } from './resolve';
+import { Code, type Fix, type KbDiagnostic, type LinkFacts, type NavDirection, type PageFacts, type Range, type RelatedLocation, type TextEdit } from './types';
+
+/** A page as the checks see it: its facts, its title and the resolution of each of its links. */
+export interface PageEntry {
+  path: string;
+  facts: PageFacts;
+  title: string;
+  resolutions: Resolution[];
+}
+
+/** What the checks of one page may ask about the rest of the knowledge base. */
+export interface CheckContext {
+  settings: EngineSettings;
+  markers: MarkerSet;
+  files: FileTree;
+  rootPath: string;
+  page(path: string): PageEntry | undefined;
+  /** Pages whose normalized title contains the normalized `label` as whole words. */
+  pagesTitled(label: string): string[];
+  /** Pages with a link that resolves to `target`. */
+  sourcesOf(target: string): Iterable<string>;
+}
+
+const forwardLike: readonly NavDirection[] = ['forward', 'down'];
+const backLike: readonly NavDirection[] = ['back', 'up'];
+
+/** The title a page is known by: its first `#`/`##` heading, else its file name without extension. */
+export function titleOf(path: string, facts: PageFacts | undefined): string {
+  return facts?.headingTitle ?? basename(path).replace(/\.(md|markdown)$/i, '');
+}
+
+/** The range a diagnostic about a destination points at: where the reader sees the link. */
+function destinationRange(link: LinkFacts): Range {
+  return link.kind === 'reference' ? link.range : link.rawRange;
+}
+
+function fragmentSuffix(link: LinkFacts): string {
+  const hash = link.raw.indexOf('#');
+  return hash < 0 ? '' : link.raw.slice(hash);
+}
+
+/** The destination a page should write to reach `target`: relative, forward slashes, exact names. */
+export function destinationTo(fromPage: string, target: string, suffix = ''): string {
+  return encodeDestination(relativePath(dirname(fromPage), target)) + suffix;
+}
+
+function editDestination(page: string, link: LinkFacts, newText: string): TextEdit {
+  return { path: page, range: link.rawRange, newText };
+}
+
+/** Rewrites a label's text to `title`, keeping its marker where it was. */
+function editLabel(page: string, link: LinkFacts, title: string, markers: MarkerSet): TextEdit | undefined {
+  if (!link.labelRange) return undefined;
+  const label = link.label.trim();
+  const found = markers.occurrences(label)[0];
+  const marker = found ? label.slice(found[0], found[1]) : '';
+  const newText = !marker ? title : found![0] === 0 ? `${marker} ${title}` : `${title} ${marker}`;
+  return { path: page, range: link.labelRange, newText };
+}
+
+/** The marker of the opposite direction, in the same position of its list (⏭️ → ⏮️, ➡️ → ⬅️). */
+function oppositeMarker(link: LinkFacts, want: NavDirection, markers: MarkerSet, settings: EngineSettings): string {
+  const have = link.nav!;
+  const found = markers.occurrences(link.label)[0];
+  const used = found ? link.label.slice(found[0], found[1]).replace(/\uFE0F/g, '') : '';
+  const index = settings.markers[have].findIndex((m) => m.replace(/\uFE0F/g, '') === used);
+  const list = settings.markers[want];
+  return list[index] ?? list[0] ?? '';
+}
+
+/** Checks one page's links. Orphan pages are checked on the whole graph, elsewhere. */
+export function checkPage(entry: PageEntry, ctx: CheckContext): KbDiagnostic[] {
+  const diagnostics: KbDiagnostic[] = [];
+  const { settings } = ctx;
+  const t = (id: MessageId, ...args: (string | number)[]) => localize(settings.locale, id, ...args);
+  const report = (code: Code, range: Range, message: string, fixes: Fix[] = [], related?: RelatedLocation[]) => {
+    const severity = settings.severity[code];
+    if (severity === 'off') return;
+    diagnostics.push({ path: entry.path, range, severity, code, message, fixes, ...(related?.length ? { related } : {}) });
+  };
+
+  entry.facts.links.forEach((link, i) => {
+    const resolution = entry.resolutions[i];
+    switch (resolution.kind) {
+      case 'external':
+        return;
+      case 'outside':
+        report(Code.OutsideWorkspace, destinationRange(link), t('outsideWorkspace', link.raw));
+        return;
+      case 'absolute': {
+        const mapped = mapAbsolute(resolution.segments, ctx.files);
+        const fixes = mapped.map((target) => ({
+          title: t('fixAbsolute', target),
+          safe: mapped.length === 1,
+          preferred: mapped.length === 1,
+          edits: [editDestination(entry.path, link, destinationTo(entry.path, target, fragmentSuffix(link)))],
+        }));
+        report(Code.AbsolutePath, destinationRange(link), t('absolutePath', link.raw), fixes);
+        return;
+      }
+      case 'missing':
+        report(Code.MissingFile, destinationRange(link), t(resolution.rootBased ? 'missingFileFromRoot' : 'missingFile', link.raw), missingFileFixes(entry, link, resolution.path, ctx));
+        return;
+      case 'self':
+        checkFragment(entry, link, entry.path, resolution.fragment, ctx, report);
+        if (link.nav && !resolution.fragment) report(Code.SelfLink, link.range, t('selfLink'), repointByLabel(entry, link, ctx));
+        return;
+      case 'found':
+        checkShape(entry, link, resolution, ctx, report);
+        if (!resolution.isDirectory) checkFragment(entry, link, resolution.target, resolution.fragment, ctx, report);
+        if (link.nav && !resolution.isDirectory) checkNavigation(entry, link, resolution.target, !!resolution.fragment, ctx, report);
+        return;
+    }
+  });
+
+  for (const reference of entry.facts.undefinedReferences) {
+    report(Code.UndefinedReference, reference.range, t('undefinedReference', reference.reference));
+  }
+  return diagnostics;
+}
+
+type Report = (code: Code, range: Range, message: string, fixes?: Fix[], related?: RelatedLocation[]) => void;
+
+/** Backslashes, root-based paths, wrong case, other Unicode form: one fix rewrites the whole destination. */
+function checkShape(entry: PageEntry, link: LinkFacts, resolution: Extract<Resolution, { kind: 'found' }>, ctx: CheckContext, report: Report): void {
+  const { shape, target } = resolution;
+  const t = (id: MessageId, ...args: (string | number)[]) => localize(ctx.settings.locale, id, ...args);
+  const canonical = destinationTo(entry.path, target, fragmentSuffix(link)) + (resolution.isDirectory && /[/\\]$/.test(link.raw) ? '/' : '');
+  const rewrite = (title: MessageId): Fix => ({ title: t(title, canonical), safe: true, preferred: true, edits: [editDestination(entry.path, link, canonical)] });
+  const range = destinationRange(link);
+  if (shape.backslash) report(Code.BackslashPath, range, t('backslashPath', link.raw), [rewrite('fixSlashes')]);
+  if (shape.fromRoot) report(Code.RootRelativePath, range, t('rootRelativePath', link.raw, canonical), [rewrite('fixFromPage')]);
+  const caseDiff = shape.differences.find((d) => d.caseDiffers);
+  if (caseDiff) report(Code.CaseMismatch, range, t('caseMismatch', caseDiff.written, caseDiff.onDisk), [rewrite('fixCase')]);
+  const unicodeDiff = shape.differences.find((d) => d.unicodeDiffers);
+  if (unicodeDiff) {
+    const form = (s: string) => (s === s.normalize('NFC') ? 'NFC' : 'NFD');
+    const fixes = [unicodeRenameFix(target, ctx), { ...rewrite('fixExactName'), title: t('fixExactName', form(unicodeDiff.onDisk), canonical), safe: false, preferred: false }]
+      .filter((f): f is Fix => !!f);
+    report(Code.UnicodeMismatch, range, t('unicodeMismatch', unicodeDiff.written, form(unicodeDiff.written), unicodeDiff.onDisk, form(unicodeDiff.onDisk)), fixes);
+  }
+}
+
+/**
+ * Renames the target (and any folder on its path) to NFC and rewrites every link that reaches it.
+ * Safe when no file already has the NFC name.
+ */
+function unicodeRenameFix(target: string, ctx: CheckContext): Fix | undefined {
+  const nfc = target.normalize('NFC');
+  if (nfc === target || ctx.files.lookup(nfc.split('/'))?.path === nfc) return undefined;
+  const edits: TextEdit[] = [];
+  const sources = [...ctx.sourcesOf(target)].sort();
+  for (const source of sources) {
+    const page = ctx.page(source);
+    if (!page) continue;
+    const newSource = source === target ? nfc : source;
+    page.facts.links.forEach((link, i) => {
+      const r = page.resolutions[i];
+      if (r.kind === 'found' && r.target === target) edits.push(editDestination(source, link, destinationTo(newSource, nfc, fragmentSuffix(link))));
+    });
+  }
+  return {
+    title: localize(ctx.settings.locale, 'fixRenameNfc', basename(target), edits.length),
+    safe: true,
+    preferred: true,
+    edits,
+    fileOperations: [{ kind: 'rename', from: target, to: nfc }],
+  };
+}
+
+function checkFragment(entry: PageEntry, link: LinkFacts, target: string, fragment: string | undefined, ctx: CheckContext, report: Report): void {
+  if (!fragment) return;
+  const page = ctx.page(target);
+  if (!page) return; // Fragments of other files (source lines, PDFs…) are not checked.
+  const wanted = fragment.normalize('NFC').toLowerCase();
+  const ids = [...page.facts.headings.map((h) => h.id), ...page.facts.anchors];
+  if (ids.some((id) => id.normalize('NFC').toLowerCase() === wanted)) return;
+  if (/^L\d+(-L?\d+)?$/.test(fragment) && !isMarkdownPath(target)) return;
+  const t = (id: MessageId, ...args: (string | number)[]) => localize(ctx.settings.locale, id, ...args);
+  const candidates = nearestIds(fragment, ids);
+  const same = candidates.filter((id) => normalizeTitle(id) === normalizeTitle(fragment));
+  const prefix = link.raw.slice(0, link.raw.indexOf('#') + 1);
+  const fixes = candidates.map((id, index) => ({
+    title: t('fixFragment', id),
+    safe: same.length === 1 && same[0] === id,
+    preferred: index === 0,
+    edits: [editDestination(entry.path, link, prefix + encodeDestination(id))],
+  }));
+  report(Code.MissingFragment, destinationRange(link), t('missingFragment', target === entry.path ? basename(target) : target, fragment), fixes);
+}
+
+/** Heading ids closest to `fragment` (accents and case ignored first, then edit distance), best first. */
+function nearestIds(fragment: string, ids: string[]): string[] {
+  const key = normalizeTitle(fragment);
+  const scored = ids
+    .map((id) => ({ id, d: normalizeTitle(id) === key ? 0 : editDistance(normalizeTitle(id), key) }))
+    .filter((s) => s.d <= Math.max(2, Math.floor(key.length / 3)))
+    .sort((a, b) => a.d - b.d);
+  return [...new Set(scored.map((s) => s.id))].slice(0, 3);
+}
+
+export function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 8) return Math.abs(a.length - b.length);
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** The normalized label of a navigation link, or undefined when it names no page (empty or generic). */
+function meaningfulLabel(link: LinkFacts, ctx: CheckContext): string | undefined {
+  const label = normalizeTitle(ctx.markers.strip(link.label));
+  return label && !genericLabels.has(label) ? label : undefined;
+}
+
+/** Pages other than `except` whose title the label names, the exact title first. */
+function pagesNamedBy(label: string, except: string, ctx: CheckContext): string[] {
+  return ctx
+    .pagesTitled(label)
+    .filter((p) => p !== except)
+    .sort((a, b) => Number(normalizeTitle(ctx.page(b)!.title) === label) - Number(normalizeTitle(ctx.page(a)!.title) === label) || a.localeCompare(b));
+}
+
+function repointByLabel(entry: PageEntry, link: LinkFacts, ctx: CheckContext): Fix[] {
+  const label = meaningfulLabel(link, ctx);
+  if (!label) return [];
+  const named = pagesNamedBy(label, entry.path, ctx).slice(0, 5);
+  return named.map((target, index) => ({
+    title: localize(ctx.settings.locale, 'fixRepoint', ctx.page(target)!.title, target),
+    safe: false,
+    preferred: index === 0,
+    edits: [editDestination(entry.path, link, destinationTo(entry.path, target))],
+  }));
+}
+
+function checkNavigation(entry: PageEntry, link: LinkFacts, target: string, hasFragment: boolean, ctx: CheckContext, report: Report): void {
+  const t = (id: MessageId, ...args: (string | number)[]) => localize(ctx.settings.locale, id, ...args);
+  if (target === entry.path) {
+    if (!hasFragment) report(Code.SelfLink, link.range, t('selfLink'), repointByLabel(entry, link, ctx));
+    return;
+  }
+  const targetPage = ctx.page(target);
+  if (!targetPage) return;
+  const direction = link.nav!;
+
+  if (direction === 'back' || direction === 'forward') {
+    const label = meaningfulLabel(link, ctx);
+    const targetTitle = normalizeTitle(targetPage.title);
+    const targetStem = normalizeTitle(basename(target).replace(/\.(md|markdown)$/i, ''));
+    if (label && !containsWords(targetTitle, label) && label !== targetStem) {
+      const named = pagesNamedBy(label, target, ctx).filter((p) => p !== entry.path);
+      if (named.length) {
+        const fixes: Fix[] = repointByLabel(entry, link, ctx).filter((f) => f.edits[0].newText !== destinationTo(entry.path, target));
+        const relabel = editLabel(entry.path, link, targetPage.title, ctx.markers);
+        if (relabel) fixes.push({ title: t('fixRelabel', targetPage.title), safe: false, edits: [relabel] });
+        const other = ctx.page(named[0])!;
+        report(Code.LabelMismatch, link.labelRange ?? link.range, t('labelMismatch', ctx.markers.strip(link.label).trim(), other.title, targetPage.title), fixes, [
+          { path: other.path, range: other.facts.headings[0]?.range ?? zeroRange, message: t('relatedOtherPage') },
+        ]);
+      }
+    }
+  }
+
+  if (direction !== 'forward' && direction !== 'back') return;
+  const needs = direction === 'forward' ? backLike : forwardLike;
+  const answers = targetPage.facts.links
+    .map((l, i) => ({ link: l, resolution: targetPage.resolutions[i] }))
+    .filter((a) => a.link.nav && needs.includes(a.link.nav));
+  if (answers.some((a) => a.resolution.kind === 'found' && a.resolution.target === entry.path)) return;
+
+  // Other pages that also lead to the target the same way: then the chain forks.
+  const siblings = [...ctx.sourcesOf(target)].filter((s) => s !== entry.path && s !== target && leadsTo(ctx.page(s), target, direction)).sort();
+  const sameKind = answers.filter((a) => a.link.nav === needs[0]);
+  const describe = (path: string) => `${ctx.page(path)?.title ?? basename(path)} (${relativePath(dirname(entry.path), path)})`;
+  const insteadTargets = sameKind.map((a) => (a.resolution.kind === 'found' ? describe(a.resolution.target) : a.link.raw));
+  let message = t(direction === 'forward' ? 'forwardNotReciprocal' : 'backNotReciprocal', targetPage.title);
+  if (insteadTargets.length) message += t(direction === 'forward' ? 'insteadBack' : 'insteadForward', insteadTargets.join('”, “'));
+  if (siblings.length) message += `; ${t('forkedChain', siblings.map(describe).join('”, “'), targetPage.title)}`;
+
+  const fixes: Fix[] = [];
+  const entryTitle = entry.title;
+  const marker = oppositeMarker(link, needs[0], ctx.markers, ctx.settings);
+  if (sameKind.length) {
+    for (const answer of sameKind) {
+      const edits = [editDestination(target, answer.link, destinationTo(target, entry.path))];
+      const relabel = meaningfulLabel(answer.link, ctx) ? editLabel(target, answer.link, entryTitle, ctx.markers) : undefined;
+      if (relabel) edits.push(relabel);
+      fixes.push({ title: t(direction === 'forward' ? 'fixRepointBackLink' : 'fixRepointForwardLink', targetPage.title), safe: false, edits });
+    }
+  } else {
+    const { eol, end } = targetPage.facts;
+    const newLink = `[${entryTitle} ${marker}](${destinationTo(target, entry.path)})`;
+    const edit: TextEdit =
+      direction === 'forward'
+        ? { path: target, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: `${newLink}${eol}${eol}` }
+        : { path: target, range: { start: end, end }, newText: `${end.character === 0 ? '' : eol}${eol}${newLink}${eol}` };
+    fixes.push({ title: t(direction === 'forward' ? 'fixAddBackLink' : 'fixAddForwardLink', targetPage.title), safe: siblings.length === 0, preferred: true, edits: [edit] });
+  }
+  const related: RelatedLocation[] = [
+    ...sameKind.map((a) => ({ path: target, range: a.link.range, message: t(direction === 'forward' ? 'relatedBackLink' : 'relatedForwardLink') })),
+    ...siblings.map((s) => ({ path: s, range: zeroRange, message: t('relatedSibling') })),
+  ];
+  report(Code.NavNotReciprocal, link.range, message, fixes, related);
+}
+
+const zeroRange: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+function leadsTo(page: PageEntry | undefined, target: string, direction: NavDirection): boolean {
+  return !!page?.facts.links.some((l, i) => l.nav === direction && page.resolutions[i].kind === 'found' && (page.resolutions[i] as { target: string }).target === target);
+}
+
+/** Did-you-mean candidates by name and, for a navigation link, by label; and creating the page. */
+function missingFileFixes(entry: PageEntry, link: LinkFacts, missingPath: string, ctx: CheckContext): Fix[] {
+  const t = (id: MessageId, ...args: (string | number)[]) => localize(ctx.settings.locale, id, ...args);
+  const candidates = new Set(ctx.files.similar(basename(missingPath)));
+  const label = link.nav ? meaningfulLabel(link, ctx) : undefined;
+  if (label) pagesNamedBy(label, entry.path, ctx).forEach((p) => candidates.add(p));
+  candidates.delete(entry.path);
+  const suffix = fragmentSuffix(link);
+  const fixes: Fix[] = [...candidates]
+    .sort((a, b) => Number(dirname(b) === dirname(missingPath)) - Number(dirname(a) === dirname(missingPath)) || a.localeCompare(b))
+    .slice(0, 5)
+    .map((candidate, index) => ({
+      title: t('fixDidYouMean', candidate),
+      safe: false,
+      preferred: index === 0,
+      edits: [editDestination(entry.path, link, destinationTo(entry.path, candidate, suffix))],
+    }));
+  if (isMarkdownPath(missingPath) && !ctx.files.isDirectory(missingPath)) {
+    const title = (link.nav ? ctx.markers.strip(link.label).replace(/^\s*#+/, '').trim() : '') || basename(missingPath).replace(/\.(md|markdown)$/i, '');
+    const lines = [`# ${title}`, ''];
+    if (link.nav === 'forward' || link.nav === 'down') lines.unshift(`[${entry.title} ${oppositeMarker(link, 'back', ctx.markers, ctx.settings)}](${destinationTo(missingPath, entry.path)})`, '');
+    if (link.nav === 'back' || link.nav === 'up') lines.push('', `[${entry.title} ${oppositeMarker(link, 'forward', ctx.markers, ctx.settings)}](${destinationTo(missingPath, entry.path)})`);
+    fixes.push({ title: t('fixCreatePage', missingPath), safe: false, edits: [], fileOperations: [{ kind: 'create', path: missingPath, content: lines.join('\n') + '\n' }] });
+  }
+  return fixes;
+}

@@ -1,0 +1,344 @@
+import { checkPage, titleOf, type CheckContext, type PageEntry } from './check';
+import { defaultSettings, type EngineSettings } from './config';
+import { FileTree, addToSetMap, deleteFromSetMap } from './fileTree';
+import { localize } from './messages';
+import { MarkerSet, containsWords, normalizeTitle, wordRuns } from './navigation';
+import { basename, dirname, looseKey } from './paths';
+import { parsePage } from './parse';
+import { resolveLink, type Resolution } from './resolve';
+import { Code, type KbDiagnostic, type LinkFacts, type PageFacts, type Range } from './types';
+
+/**
+ * The index of a knowledge base: every file's name, every page's facts, the link graph, and the
+ * diagnostics of every page, kept current incrementally.
+ *
+ * Changes are staged (`setPage`, `addFile`, `removeFile`) and applied by `commit`, which re-checks
+ * only the pages the changes can affect and returns them. Dependencies of a page's diagnostics:
+ * - the names of the files its links reach (tracked by the loose name of each link's last segment);
+ * - the facts (headings, title, navigation links) of the pages its links reach (reverse edges);
+ * - for a navigation link, the other pages that lead to the same target (forks);
+ * - for a label, the titles of all pages (tracked by the label's text against every run of words of a title);
+ * - for orphans, the whole graph (recomputed when an edge changes; cheap, linear).
+ */
+export class KnowledgeBase implements CheckContext {
+  readonly files = new FileTree();
+  readonly markers: MarkerSet;
+  private readonly pages = new Map<string, PageEntry>();
+  private readonly diagnosticsByPage = new Map<string, KbDiagnostic[]>();
+  private readonly orphans = new Set<string>();
+  /** target path → pages with a link that resolves to it. */
+  private readonly reverse = new Map<string, Set<string>>();
+  /** loose key of a link's last segment → pages with such a link (to re-resolve when files come and go). */
+  private readonly byTargetKey = new Map<string, Set<string>>();
+  /** normalized navigation label → pages that have it (to re-check when a title changes). */
+  private readonly byLabel = new Map<string, Set<string>>();
+  /** title word → pages whose normalized title has it. */
+  private readonly byTitleWord = new Map<string, Set<string>>();
+
+  private readonly stagedPages = new Map<string, PageFacts | null>();
+  private readonly stagedFiles = new Map<string, boolean>();
+
+  constructor(
+    readonly rootPath: string,
+    readonly settings: EngineSettings = defaultSettings(),
+  ) {
+    this.markers = new MarkerSet(settings.markers);
+  }
+
+  // ---- Staging changes -------------------------------------------------------------------------
+
+  /** Adds or updates a page from its text (without BOM), or from facts parsed elsewhere (a worker, the cache). */
+  setPage(path: string, content: string | PageFacts): void {
+    const facts = typeof content === 'string' ? parsePage(content, this.markers) : content;
+    const current = this.stagedPages.get(path) ?? this.pages.get(path)?.facts;
+    if (current && current.hash === facts.hash) return;
+    this.stagedPages.set(path, facts);
+    this.stagedFiles.set(path, true);
+  }
+
+  /** Adds a file that is not a page (an image, a PDF…), or a page whose content comes later. */
+  addFile(path: string): void {
+    this.stagedFiles.set(path, true);
+  }
+
+  removeFile(path: string): void {
+    this.stagedFiles.set(path, false);
+    if (this.pages.has(path) || this.stagedPages.has(path)) this.stagedPages.set(path, null);
+  }
+
+  renameFile(from: string, to: string, content?: string | PageFacts): void {
+    const facts = this.stagedPages.get(from) ?? this.pages.get(from)?.facts;
+    this.removeFile(from);
+    if (content !== undefined) this.setPage(to, content);
+    else if (facts) {
+      this.stagedPages.set(to, facts);
+      this.stagedFiles.set(to, true);
+    } else this.addFile(to);
+  }
+
+  get hasStagedChanges(): boolean {
+    return this.stagedPages.size > 0 || this.stagedFiles.size > 0;
+  }
+
+  /** Applies the staged changes; returns the pages whose diagnostics may have changed (deleted pages included). */
+  commit(): Set<string> {
+    const affected = new Set<string>();
+    const reresolve = new Set<string>();
+    const titleRuns = new Set<string>();
+    /** Edges before this commit of pages whose content changed. */
+    const previous = new Map<string, Edges>();
+    let graphChanged = false;
+
+    // 1. File names: pages with links whose last segment matches a name that came or went.
+    for (const [path, present] of this.stagedFiles) {
+      const changed = present ? this.files.addFile(path) : this.files.removeFile(path);
+      if (!changed) continue;
+      for (let p = path; p; p = dirname(p)) {
+        for (const page of this.byTargetKey.get(looseKey(basename(p))) ?? []) reresolve.add(page);
+      }
+    }
+    this.stagedFiles.clear();
+
+    // 2. Page contents: the page itself and the pages that link to it (fragments, titles, navigation).
+    for (const [path, facts] of this.stagedPages) {
+      const old = this.pages.get(path);
+      if (old) {
+        previous.set(path, edgesOf(old.facts.links, old.resolutions));
+        this.unindexPage(old);
+        wordRuns(normalizeTitle(old.title)).forEach((r) => titleRuns.add(r));
+        for (const source of this.reverse.get(path) ?? []) affected.add(source);
+      }
+      if (facts && this.files.hasFile(path)) {
+        const entry: PageEntry = { path, facts, title: titleOf(path, facts), resolutions: [] };
+        this.pages.set(path, entry);
+        this.indexPage(entry);
+        wordRuns(normalizeTitle(entry.title)).forEach((r) => titleRuns.add(r));
+        reresolve.add(path);
+      } else {
+        this.pages.delete(path);
+        this.diagnosticsByPage.delete(path);
+        if (old) this.followEdgeChanges(edgesOf(old.facts.links, old.resolutions), edgesOf([], []), affected);
+      }
+      if (!old !== !this.pages.has(path)) graphChanged = true;
+      affected.add(path);
+    }
+    this.stagedPages.clear();
+
+    // 3. Labels that may name a page whose title changed.
+    for (const run of titleRuns) for (const page of this.byLabel.get(run) ?? []) affected.add(page);
+
+    // 4. Resolve again and follow the edges that changed.
+    for (const path of reresolve) {
+      const entry = this.pages.get(path);
+      if (!entry) continue;
+      const before = previous.get(path) ?? edgesOf(entry.facts.links, entry.resolutions);
+      for (const target of before.targets) deleteFromSetMap(this.reverse, target, path);
+      entry.resolutions = entry.facts.links.map((link) => resolveLink(path, link, this.files, this.rootPath));
+      const after = edgesOf(entry.facts.links, entry.resolutions);
+      for (const target of after.targets) addToSetMap(this.reverse, target, path);
+      affected.add(path);
+      if (this.followEdgeChanges(before, after, affected)) graphChanged = true;
+    }
+
+    for (const path of affected) {
+      const entry = this.pages.get(path);
+      if (entry) this.diagnosticsByPage.set(path, checkPage(entry, this));
+    }
+    if (graphChanged) this.updateOrphans(affected);
+    return affected;
+  }
+
+  /** Marks the pages that depend on edges that came or went; returns whether any did. */
+  private followEdgeChanges(before: Edges, after: Edges, affected: Set<string>): boolean {
+    // A fix that renames a target to NFC rewrites every link to it: its sources depend on each other.
+    for (const target of symmetricDifference(before.targets, after.targets)) {
+      if (target !== target.normalize('NFC')) for (const source of this.reverse.get(target) ?? []) affected.add(source);
+    }
+    // Pages that lead forward or back to the same target: a fork changes what each of them reports.
+    for (const link of symmetricDifference(before.chain, after.chain)) {
+      const target = link.slice(link.indexOf(' ') + 1);
+      for (const source of this.reverse.get(target) ?? []) affected.add(source);
+    }
+    return !sameSet(before.targets, after.targets);
+  }
+
+  private indexPage(entry: PageEntry): void {
+    for (const link of entry.facts.links) {
+      addToSetMap(this.byTargetKey, looseKey(lastSegment(link.raw)), entry.path);
+      if (link.nav === 'back' || link.nav === 'forward' || link.nav === 'up' || link.nav === 'down') {
+        const label = normalizeTitle(this.markers.strip(link.label));
+        if (label) addToSetMap(this.byLabel, label, entry.path);
+      }
+    }
+    for (const word of new Set(normalizeTitle(entry.title).split(' '))) if (word) addToSetMap(this.byTitleWord, word, entry.path);
+  }
+
+  private unindexPage(entry: PageEntry): void {
+    for (const link of entry.facts.links) {
+      deleteFromSetMap(this.byTargetKey, looseKey(lastSegment(link.raw)), entry.path);
+      const label = normalizeTitle(this.markers.strip(link.label));
+      if (label) deleteFromSetMap(this.byLabel, label, entry.path);
+    }
+    for (const word of new Set(normalizeTitle(entry.title).split(' '))) if (word) deleteFromSetMap(this.byTitleWord, word, entry.path);
+    for (const target of targetsOf(entry.resolutions)) deleteFromSetMap(this.reverse, target, entry.path);
+  }
+
+  /**
+   * Orphans: pages that no chain of links reaches from an entry page. A folder's own entry page
+   * (its README.md or index.md) counts as reached once a page inside the folder is: GitHub shows it
+   * when the reader opens the folder. Linear in the graph.
+   */
+  private updateOrphans(affected: Set<string>): void {
+    const entries = this.entryPages();
+    const folderEntryNames = [...new Set(this.settings.entryPages.map((p) => basename(p)))];
+    const reached = new Set<string>();
+    const queue: string[] = [];
+    const reach = (path: string) => {
+      if (reached.has(path) || !this.pages.has(path)) return;
+      reached.add(path);
+      queue.push(path);
+    };
+    entries.forEach(reach);
+    while (queue.length) {
+      const path = queue.pop()!;
+      for (let dir = dirname(path); ; dir = dirname(dir)) {
+        for (const name of folderEntryNames) reach(dir ? `${dir}/${name}` : name);
+        if (!dir) break;
+      }
+      for (const target of targetsOf(this.pages.get(path)!.resolutions)) reach(target);
+    }
+    const now = entries.length ? [...this.pages.keys()].filter((p) => !reached.has(p)) : [];
+    const nowSet = new Set(now);
+    for (const path of this.orphans) if (!nowSet.has(path)) affected.add(path);
+    for (const path of now) if (!this.orphans.has(path)) affected.add(path);
+    this.orphans.clear();
+    now.forEach((p) => this.orphans.add(p));
+  }
+
+  /** The entry pages that exist. */
+  entryPages(): string[] {
+    return this.settings.entryPages.filter((p) => this.pages.has(p));
+  }
+
+  // ---- CheckContext ----------------------------------------------------------------------------
+
+  page(path: string): PageEntry | undefined {
+    return this.pages.get(path);
+  }
+
+  pagesTitled(label: string): string[] {
+    const words = label.split(' ');
+    let smallest: Set<string> | undefined;
+    for (const word of words) {
+      const set = this.byTitleWord.get(word);
+      if (!set) return [];
+      if (!smallest || set.size < smallest.size) smallest = set;
+    }
+    return [...(smallest ?? [])].filter((p) => containsWords(normalizeTitle(this.pages.get(p)!.title), label));
+  }
+
+  sourcesOf(target: string): Iterable<string> {
+    return this.reverse.get(target) ?? [];
+  }
+
+  // ---- Queries ---------------------------------------------------------------------------------
+
+  /** The diagnostics of one page, orphan included. */
+  diagnostics(path: string): KbDiagnostic[] {
+    const list = this.diagnosticsByPage.get(path) ?? [];
+    if (!this.orphans.has(path)) return list;
+    const severity = this.settings.severity[Code.OrphanPage];
+    if (severity === 'off') return list;
+    const page = this.pages.get(path)!;
+    const range: Range = page.facts.headings[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    const from = this.entryPages().join(', ') || localize(this.settings.locale, 'entryPagesNone');
+    return [...list, { path, range, severity, code: Code.OrphanPage, message: localize(this.settings.locale, 'orphanPage', from), fixes: [] }];
+  }
+
+  /** Every page with its diagnostics, in path order. */
+  allDiagnostics(): Map<string, KbDiagnostic[]> {
+    const result = new Map<string, KbDiagnostic[]>();
+    for (const path of [...this.pages.keys()].sort()) result.set(path, this.diagnostics(path));
+    return result;
+  }
+
+  pagePaths(): string[] {
+    return [...this.pages.keys()];
+  }
+
+  isPage(path: string): boolean {
+    return this.pages.has(path);
+  }
+
+  resolution(path: string, linkIndex: number): Resolution | undefined {
+    return this.pages.get(path)?.resolutions[linkIndex];
+  }
+
+  /** Pages with a link that reaches `target`, with those links. */
+  backlinks(target: string): { source: string; linkIndex: number }[] {
+    const result: { source: string; linkIndex: number }[] = [];
+    for (const source of [...this.sourcesOf(target)].sort()) {
+      this.pages.get(source)!.resolutions.forEach((r, linkIndex) => {
+        if (r.kind === 'found' && r.target === target) result.push({ source, linkIndex });
+      });
+    }
+    return result;
+  }
+
+  /** The page a navigation link of `direction` leads to from `path` (the first such link). */
+  neighbour(path: string, direction: 'back' | 'forward' | 'up' | 'down'): string | undefined {
+    const page = this.pages.get(path);
+    if (!page) return undefined;
+    for (let i = 0; i < page.facts.links.length; i++) {
+      const r = page.resolutions[i];
+      if (page.facts.links[i].nav === direction && r.kind === 'found' && this.pages.has(r.target)) return r.target;
+    }
+    return undefined;
+  }
+}
+
+function lastSegment(raw: string): string {
+  const path = raw.split(/[#?]/)[0].replace(/\\/g, '/').replace(/\/+$/, '');
+  let name = path.slice(path.lastIndexOf('/') + 1);
+  try {
+    name = decodeURIComponent(name);
+  } catch {
+    // Keep it as written.
+  }
+  return name;
+}
+
+interface Edges {
+  targets: Set<string>;
+  /** `direction target` of forward and back links. */
+  chain: Set<string>;
+}
+
+function edgesOf(links: readonly LinkFacts[], resolutions: readonly Resolution[]): Edges {
+  const chain = new Set<string>();
+  links.forEach((link, i) => {
+    const r = resolutions[i];
+    if ((link.nav === 'forward' || link.nav === 'back') && r?.kind === 'found') chain.add(`${link.nav} ${r.target}`);
+  });
+  return { targets: targetsOf(resolutions), chain };
+}
+
+function symmetricDifference(a: Set<string>, b: Set<string>): Set<string> {
+  const result = new Set<string>();
+  for (const x of a) if (!b.has(x)) result.add(x);
+  for (const x of b) if (!a.has(x)) result.add(x);
+  return result;
+}
+
+function targetsOf(resolutions: readonly Resolution[]): Set<string> {
+  const targets = new Set<string>();
+  for (const r of resolutions) if (r.kind === 'found') targets.add(r.target);
+  return targets;
+}
+
+function sameSet<T>(a: Set<T>, b: Set<T>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
+

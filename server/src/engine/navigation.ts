@@ -1,0 +1,94 @@
+import type { NavDirection } from './types';
+
+/** Navigation markers by direction. Compared without the U+FE0F variation selector. */
+export type NavMarkers = Record<NavDirection, string[]>;
+
+export const defaultMarkers: NavMarkers = {
+  back: ['⬅️', '⏮️', '◀️', '⏪'],
+  forward: ['➡️', '⏭️', '▶️', '⏩'],
+  up: ['⬆️', '⏫'],
+  down: ['⬇️', '⏬'],
+  related: ['📎', '🔗'],
+};
+
+const variationSelector = /\uFE0F/g;
+
+/** A compiled marker table: finds the direction of a label and strips markers from text. */
+export class MarkerSet {
+  private readonly byMarker = new Map<string, NavDirection>();
+  private readonly pattern: RegExp | undefined;
+
+  constructor(markers: NavMarkers = defaultMarkers) {
+    for (const [direction, list] of Object.entries(markers) as [NavDirection, string[]][]) {
+      for (const marker of list) {
+        const bare = marker.replace(variationSelector, '');
+        if (bare && !this.byMarker.has(bare)) this.byMarker.set(bare, direction);
+      }
+    }
+    const alternatives = [...this.byMarker.keys()]
+      .sort((a, b) => b.length - a.length)
+      .map((m) => m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '\\uFE0F?');
+    this.pattern = alternatives.length ? new RegExp(alternatives.join('|'), 'gu') : undefined;
+  }
+
+  /** The direction of a link whose text is `label`; the first marker wins. */
+  direction(label: string): NavDirection | undefined {
+    if (!this.pattern) return undefined;
+    this.pattern.lastIndex = 0;
+    const match = this.pattern.exec(label);
+    return match ? this.byMarker.get(match[0].replace(variationSelector, '')) : undefined;
+  }
+
+  /** Every marker occurrence in `text`, as [start, end) offsets. */
+  occurrences(text: string): [number, number][] {
+    if (!this.pattern) return [];
+    return [...text.matchAll(this.pattern)].map((m) => [m.index!, m.index! + m[0].length]);
+  }
+
+  strip(text: string): string {
+    return this.pattern ? text.replace(this.pattern, ' ') : text;
+  }
+}
+
+/** Labels that name no page: they are never compared with titles. Compared after `normalizeLabel`. */
+export const genericLabels = new Set(
+  [
+    'anterior', 'siguiente', 'volver', 'inicio', 'indice', 'índice', 'atras', 'atrás', 'regresar', 'arriba',
+    'abajo', 'continuar', 'principal', 'menu', 'menú', 'portada', 'contenido', 'contenidos', 'tema anterior',
+    'tema siguiente', 'pagina anterior', 'pagina siguiente', 'página anterior', 'página siguiente',
+    'volver al inicio', 'volver al indice', 'volver al índice', 'ir al inicio', 'ir al indice',
+    'back', 'next', 'previous', 'prev', 'home', 'index', 'up', 'top', 'start', 'contents', 'continue',
+    'go back', 'back to top', 'back to index', 'next page', 'previous page', 'table of contents',
+  ].map((label) => normalizeTitle(label)),
+);
+
+/**
+ * Normalizes a label or title for comparison: case, accents, a leading `#`, punctuation and
+ * symbols (markers included) are ignored; words are separated by single spaces.
+ */
+export function normalizeTitle(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/** Whether `part` is `whole` or a run of whole words inside it (both normalized). */
+export function containsWords(whole: string, part: string): boolean {
+  if (!part) return false;
+  if (whole === part) return true;
+  return ` ${whole} `.includes(` ${part} `);
+}
+
+/** Every run of consecutive words of a normalized title (for indexes of "part of a title"). */
+export function wordRuns(normalized: string, maxWords = 12): string[] {
+  const words = normalized ? normalized.split(' ') : [];
+  const runs: string[] = [];
+  const n = Math.min(words.length, maxWords);
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j <= n; j++) runs.push(words.slice(i, j).join(' '));
+  }
+  return runs;
+}

@@ -1,0 +1,263 @@
+import { createHash } from 'node:crypto';
+import GithubSlugger from 'github-slugger';
+import { toString } from 'mdast-util-to-string';
+import remarkFrontmatter from 'remark-frontmatter';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import type { Definition, Heading as MdHeading, Nodes, Parents, Root } from 'mdast';
+import { MarkerSet } from './navigation';
+import type { Heading, LinkFacts, PageFacts, Position, Range, UndefinedReference } from './types';
+
+const processor = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml', 'toml']);
+
+/** Maps UTF-16 offsets of a text to LSP positions. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.starts.push(i + 1);
+      else if (c === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        this.starts.push(i + 1);
+      }
+    }
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  position(offset: number): Position {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: offset - this.starts[lo] };
+  }
+
+  offset(position: Position): number {
+    const line = Math.min(Math.max(position.line, 0), this.starts.length - 1);
+    return this.starts[line] + position.character;
+  }
+
+  range(start: number, end: number): Range {
+    return { start: this.position(start), end: this.position(end) };
+  }
+}
+
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+export function hashText(text: string): string {
+  return createHash('sha1').update(text).digest('base64url');
+}
+
+/** Finds the `]` closing a label whose content starts at `from`; skips escapes, code spans and nested brackets. */
+function labelEnd(src: string, from: number, limit: number): number {
+  let depth = 0;
+  for (let i = from; i < limit; i++) {
+    const c = src[i];
+    if (c === '\\') i++;
+    else if (c === '`') {
+      let run = 1;
+      while (src[i + run] === '`') run++;
+      const close = src.indexOf('`'.repeat(run), i + run);
+      if (close >= 0 && close < limit) i = close + run - 1;
+      else i += run - 1;
+    } else if (c === '[') depth++;
+    else if (c === ']') {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return -1;
+}
+
+interface RawDestination {
+  raw: string;
+  start: number;
+  end: number;
+}
+
+/** Reads a link destination at `i` (after `(` or `]:`): `<…>` or a bare run with balanced parentheses. */
+function readDestination(src: string, i: number, limit: number): RawDestination | undefined {
+  while (i < limit && /[ \t\r\n]/.test(src[i])) i++;
+  if (src[i] === '<') {
+    for (let j = i + 1; j < limit; j++) {
+      if (src[j] === '\\') j++;
+      else if (src[j] === '>') return { raw: src.slice(i + 1, j), start: i + 1, end: j };
+      else if (src[j] === '\n' || src[j] === '<') break;
+    }
+    return undefined;
+  }
+  let depth = 0;
+  let j = i;
+  for (; j < limit; j++) {
+    const c = src[j];
+    if (c === '\\') {
+      j++;
+      continue;
+    }
+    if (c === '(') depth++;
+    else if (c === ')') {
+      if (depth === 0) break;
+      depth--;
+    } else if (c <= ' ') break;
+  }
+  return { raw: src.slice(i, j), start: i, end: j };
+}
+
+const htmlLink = /<(?:a|img|area|link|source|iframe)\b[^>]*?\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
+const htmlAnchor = /<[a-z][^>]*?\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
+/** `[text][ref]` or `[ref][]` left as text: a reference whose definition is missing. */
+const unresolvedReference = /\[((?:[^[\]\\\n]|\\.){1,999})\]\[((?:[^[\]\\\n]|\\.){0,999})\]/g;
+
+/**
+ * Parses one page into the facts the engine keeps: title, headings with GitHub ids, links with
+ * exact source ranges. `text` must not start with a BOM (positions are those of the text without it).
+ */
+export function parsePage(text: string, markers: MarkerSet, hash = hashText(text)): PageFacts {
+  const tree = processor.parse(text) as Root;
+  const lines = new LineIndex(text);
+  const slugger = new GithubSlugger();
+  const headings: Heading[] = [];
+  const anchors: string[] = [];
+  const links: LinkFacts[] = [];
+  const undefinedReferences: UndefinedReference[] = [];
+  const definitions = new Map<string, Definition>();
+  let headingTitle: string | undefined;
+  let frontMatterTitle: string | undefined;
+
+  const offsets = (node: Nodes): [number, number] => [node.position?.start.offset ?? 0, node.position?.end.offset ?? 0];
+
+  // Definitions may follow their uses: collect them first.
+  const collect = (node: Nodes): void => {
+    if (node.type === 'definition') {
+      if (!definitions.has(node.identifier)) definitions.set(node.identifier, node);
+    } else if ('children' in node) node.children.forEach(collect);
+  };
+  collect(tree);
+
+  const definitionDestination = (definition: Definition): RawDestination | undefined => {
+    const [start, end] = offsets(definition);
+    const close = labelEnd(text, start + 1, end);
+    return close < 0 || text[close + 1] !== ':' ? undefined : readDestination(text, close + 2, end);
+  };
+
+  const labelOf = (node: Nodes, start: number, end: number, opener: number): { label: string; labelRange?: Range; close: number } => {
+    const children = 'children' in node ? node.children : [];
+    const last = children[children.length - 1];
+    const from = last?.position ? last.position.end.offset! : start + opener;
+    const close = labelEnd(text, from, end);
+    const label = node.type === 'image' || node.type === 'imageReference' ? (node.alt ?? '') : toString(node);
+    return { label, labelRange: close < 0 ? undefined : lines.range(start + opener, close), close };
+  };
+
+  const addLink = (link: Omit<LinkFacts, 'nav'>): void => {
+    const nav = link.image ? undefined : markers.direction(link.label);
+    links.push(nav ? { ...link, nav } : link);
+  };
+
+  const scanUnresolved = (node: Parents): void => {
+    const [start, end] = offsets(node);
+    const chars = text.slice(start, end).split('');
+    const mask = (child: Nodes): void => {
+      if (child.type === 'text') return;
+      const [s, e] = offsets(child);
+      for (let i = s; i < e; i++) chars[i - start] = ' ';
+    };
+    node.children.forEach((child) => mask(child as Nodes));
+    const masked = chars.join('');
+    for (const match of masked.matchAll(unresolvedReference)) {
+      if (match.index! > 0 && masked[match.index! - 1] === '\\') continue;
+      const reference = match[2] || match[1];
+      if (/^[\^!]/.test(reference) || /^[ xX]?$/.test(match[1])) continue;
+      const s = start + match.index!;
+      undefinedReferences.push({ reference, range: lines.range(s, s + match[0].length) });
+    }
+  };
+
+  const visit = (node: Nodes): void => {
+    const [start, end] = offsets(node);
+    switch (node.type) {
+      case 'heading': {
+        const headingText = toString(node as MdHeading);
+        const id = slugger.slug(headingText);
+        headings.push({ depth: node.depth, text: headingText, id, range: lines.range(start, end) });
+        if (headingTitle === undefined && node.depth <= 2) headingTitle = markers.strip(headingText).replace(/\s+/g, ' ').trim() || undefined;
+        break;
+      }
+      case 'yaml': {
+        const match = /^title:\s*["']?(.+?)["']?\s*$/m.exec(node.value);
+        if (match) frontMatterTitle = match[1];
+        return;
+      }
+      case 'link':
+      case 'image': {
+        const image = node.type === 'image';
+        const opener = image ? 2 : 1;
+        if (text[start + opener - 1] !== '[') {
+          // Autolink: `<…>` or a bare URL (GFM).
+          const inner = text[start] === '<' ? 1 : 0;
+          addLink({ kind: 'autolink', image: false, raw: text.slice(start + inner, end - inner), rawRange: lines.range(start + inner, end - inner), url: node.url, label: toString(node), range: lines.range(start, end) });
+          return;
+        }
+        const { label, labelRange, close } = labelOf(node, start, end, opener);
+        const destination = close < 0 ? undefined : readDestination(text, close + 2, end);
+        if (destination) {
+          addLink({ kind: 'inline', image, raw: destination.raw, rawRange: lines.range(destination.start, destination.end), url: node.url, label, labelRange, range: lines.range(start, end) });
+        }
+        if (image) return;
+        break;
+      }
+      case 'linkReference':
+      case 'imageReference': {
+        const definition = definitions.get(node.identifier);
+        const destination = definition && definitionDestination(definition);
+        const image = node.type === 'imageReference';
+        if (definition && destination) {
+          const { label, labelRange } = labelOf(node, start, end, image ? 2 : 1);
+          addLink({ kind: 'reference', image, raw: destination.raw, rawRange: lines.range(destination.start, destination.end), url: definition.url, label, labelRange, range: lines.range(start, end), reference: node.identifier });
+        }
+        if (image) return;
+        break;
+      }
+      case 'html': {
+        for (const match of node.value.matchAll(htmlAnchor)) anchors.push(match[1] ?? match[2]);
+        for (const match of node.value.matchAll(htmlLink)) {
+          const raw = match[1] ?? match[2];
+          const rawStart = start + match.index! + match[0].length - raw.length - 1;
+          addLink({ kind: 'html', image: /^<img/i.test(match[0]), raw, rawRange: lines.range(rawStart, rawStart + raw.length), url: raw.replace(/&amp;/g, '&'), label: '', range: lines.range(start + match.index!, rawStart + raw.length + 1) });
+        }
+        return;
+      }
+      case 'code':
+      case 'inlineCode':
+      case 'definition':
+        return;
+    }
+    if ('children' in node) {
+      if (node.type === 'paragraph' || node.type === 'heading' || node.type === 'tableCell') scanUnresolved(node);
+      node.children.forEach((child) => visit(child as Nodes));
+    }
+  };
+  visit(tree);
+
+  return {
+    hash,
+    headingTitle: headingTitle ?? frontMatterTitle,
+    headings,
+    anchors,
+    links,
+    undefinedReferences,
+    end: lines.position(text.length),
+    eol: /\r\n/.test(text.slice(0, 4096)) ? '\r\n' : '\n',
+  };
+}

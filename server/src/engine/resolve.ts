@@ -1,0 +1,130 @@
+import type { FileTree, NameDifference } from './fileTree';
+import { dirname, percentDecode, resolveSegments } from './paths';
+import type { LinkFacts } from './types';
+
+/** How a link's destination relates to the workspace, as GitHub would render it. */
+export type Resolution =
+  | { kind: 'external' }
+  /** `#x` alone, or an empty destination. */
+  | { kind: 'self'; fragment?: string }
+  | { kind: 'found'; target: string; isDirectory: boolean; fragment?: string; shape: PathShape }
+  | { kind: 'missing'; path: string; fragment?: string; shape: PathShape; rootBased: boolean }
+  | { kind: 'outside'; written: string }
+  | { kind: 'absolute'; written: string; segments: string[]; fragment?: string };
+
+/** What is wrong with how a found path is written, though it leads to the target. */
+export interface PathShape {
+  backslash: boolean;
+  /** Resolves only from the workspace root, not from the page's folder. */
+  fromRoot: boolean;
+  differences: NameDifference[];
+}
+
+const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]+):/;
+const windowsDrive = /^[a-zA-Z]:[\\/]/;
+/** First folders of absolute file-system paths (Linux, macOS, WSL). */
+const fileSystemRoots = new Set(['home', 'Users', 'mnt', 'media', 'tmp', 'var', 'etc', 'opt', 'usr', 'root', 'private', 'Volumes', 'srv', 'proc', 'dev', 'sys', 'bin', 'workspace', 'workspaces']);
+
+function splitFragment(text: string): { path: string; fragment?: string } {
+  const hash = text.indexOf('#');
+  const beforeHash = hash < 0 ? text : text.slice(0, hash);
+  const query = beforeHash.indexOf('?');
+  return {
+    path: query < 0 ? beforeHash : beforeHash.slice(0, query),
+    fragment: hash < 0 ? undefined : percentDecode(text.slice(hash + 1)),
+  };
+}
+
+function segmentsOf(path: string): string[] {
+  return path.split('/').map(percentDecode);
+}
+
+/**
+ * Resolves the destination of `link` in page `page` against the file tree: relative to the page's
+ * folder, `/` from the workspace root, `%xx` decoded. Backslashes and root-based paths are tried as
+ * the author meant them, and reported through `shape`.
+ */
+export function resolveLink(page: string, link: LinkFacts, files: FileTree, rootPath: string): Resolution {
+  const raw = link.raw.trim();
+  const url = link.url.trim();
+  if (raw === '' || raw.startsWith('#')) {
+    const fragment = raw ? percentDecode(url.slice(url.indexOf('#') + 1)) : undefined;
+    return { kind: 'self', fragment };
+  }
+  const protocol = scheme.exec(raw)?.[1]?.toLowerCase();
+  if (protocol === 'file') return absolute(raw.replace(/^file:\/*/i, '/'), raw);
+  if (protocol || raw.startsWith('//')) return { kind: 'external' };
+  if (windowsDrive.test(raw) || raw.startsWith('\\\\')) return absolute(raw, raw);
+
+  // A backslash in the parsed URL is literal (not an escape): the author used it as a separator.
+  // A backslash only before punctuation was an escape, unless the path resolves only as a separator.
+  const parsed = splitFragment(url);
+  const backslashed = raw.includes('\\') ? splitFragment(raw.replace(/\\/g, '/')) : undefined;
+  const attempts: { path: string; fragment?: string; backslash: boolean }[] = [];
+  if (!url.includes('\\')) attempts.push({ ...parsed, backslash: false });
+  if (backslashed) attempts.push({ ...backslashed, backslash: true });
+
+  let firstMissing: Resolution | undefined;
+  for (const attempt of attempts) {
+    const resolution = resolvePath(page, attempt.path, attempt.fragment, attempt.backslash, files, rootPath, raw);
+    if (resolution.kind !== 'missing') return resolution;
+    firstMissing ??= resolution;
+  }
+  return firstMissing!;
+}
+
+function resolvePath(page: string, path: string, fragment: string | undefined, backslash: boolean, files: FileTree, rootPath: string, written: string): Resolution {
+  if (path === '') return { kind: 'self', fragment };
+  const rootBased = path.startsWith('/');
+  const segments = segmentsOf(rootBased ? path.slice(1) : path);
+  if (rootBased) {
+    const found = files.lookup(resolveSegments('', segments) ?? []);
+    if (found) return { kind: 'found', target: found.path, isDirectory: found.isDirectory, fragment, shape: { backslash, fromRoot: false, differences: found.differences } };
+    if (looksLikeFileSystemPath(path, rootPath)) return absolute(path, written, fragment);
+    return { kind: 'missing', path: segments.join('/'), fragment, shape: { backslash, fromRoot: false, differences: [] }, rootBased: true };
+  }
+  const resolved = resolveSegments(dirname(page), segments);
+  if (!resolved) return { kind: 'outside', written };
+  const found = files.lookup(resolved);
+  if (found) return { kind: 'found', target: found.path, isDirectory: found.isDirectory, fragment, shape: { backslash, fromRoot: false, differences: found.differences } };
+  // Written from the workspace root inside a nested page?
+  if (dirname(page) !== '' && segments[0] !== '..' && segments[0] !== '.') {
+    const fromRoot = resolveSegments('', segments);
+    const foundFromRoot = fromRoot && files.lookup(fromRoot);
+    if (foundFromRoot) {
+      return { kind: 'found', target: foundFromRoot.path, isDirectory: foundFromRoot.isDirectory, fragment, shape: { backslash, fromRoot: true, differences: foundFromRoot.differences } };
+    }
+  }
+  return { kind: 'missing', path: resolved.join('/'), fragment, shape: { backslash, fromRoot: false, differences: [] }, rootBased: false };
+}
+
+function looksLikeFileSystemPath(path: string, rootPath: string): boolean {
+  const normalizedRoot = rootPath.replace(/\\/g, '/').replace(/\/$/, '');
+  if (normalizedRoot && (path === normalizedRoot || path.startsWith(normalizedRoot + '/'))) return true;
+  return fileSystemRoots.has(path.split('/')[1] ?? '');
+}
+
+function absolute(path: string, written: string, fragment?: string): Resolution {
+  const split = splitFragment(path.replace(/\\/g, '/'));
+  const segments = split.path.split('/').filter((s) => s && !/^[a-zA-Z]:$/.test(s)).map(percentDecode);
+  return { kind: 'absolute', written, segments, fragment: fragment ?? split.fragment };
+}
+
+/** The workspace file an absolute path means: the one whose path is the longest tail of it (if unique). */
+export function mapAbsolute(segments: readonly string[], files: FileTree): string[] {
+  const name = segments[segments.length - 1];
+  if (!name) return [];
+  let best: string[] = [];
+  let bestLength = 0;
+  for (const candidate of files.similar(name)) {
+    const parts = candidate.split('/');
+    if (parts.length > segments.length) continue;
+    const tail = segments.slice(segments.length - parts.length);
+    if (!tail.every((s, i) => s.normalize('NFC') === parts[i].normalize('NFC'))) continue;
+    if (parts.length > bestLength) {
+      best = [candidate];
+      bestLength = parts.length;
+    } else if (parts.length === bestLength) best.push(candidate);
+  }
+  return best;
+}

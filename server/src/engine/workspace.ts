@@ -1,0 +1,142 @@
+import { promises as fs } from 'node:fs';
+import * as nodePath from 'node:path';
+import picomatch from 'picomatch';
+import { CancelledError, type CancellationToken } from './types';
+
+/** The workspace as the engine sees it: a list of files and their text. Implemented by each host. */
+export interface IWorkspace {
+  /** Absolute path of the root, for messages and for recognizing absolute paths in links. */
+  readonly rootPath: string;
+  /** Every file of the knowledge base (workspace-relative POSIX paths), ignored globs excluded. */
+  listFiles(token: CancellationToken): Promise<string[]>;
+  /** The text of a page, BOM included. Throws with a clear message when it cannot be read. */
+  readFile(path: string): Promise<string>;
+}
+
+export interface WorkspaceProblem {
+  path: string;
+  message: string;
+}
+
+/** Compiles ignore globs into one predicate over workspace-relative paths. */
+export function ignoreMatcher(globs: readonly string[]): (path: string) => boolean {
+  const match = picomatch(globs as string[], { dot: true });
+  return (path) => match(path) || match(path + '/');
+}
+
+/**
+ * The file system under one root folder. Symbolic links are followed only when they stay inside
+ * the root, and each real folder is visited once (no loops). Unreadable entries are reported, not fatal.
+ */
+export class FileSystemWorkspace implements IWorkspace {
+  readonly problems: WorkspaceProblem[] = [];
+  private readonly ignored: (path: string) => boolean;
+  private realRoot: string | undefined;
+
+  constructor(
+    readonly rootPath: string,
+    ignore: readonly string[] = [],
+  ) {
+    this.ignored = ignoreMatcher(ignore);
+  }
+
+  async listFiles(token: CancellationToken): Promise<string[]> {
+    this.problems.length = 0;
+    this.realRoot = await fs.realpath(this.rootPath);
+    const files: string[] = [];
+    const visited = new Set<string>([this.realRoot]);
+    const walk = async (dir: string): Promise<void> => {
+      if (token.isCancellationRequested) throw new CancelledError();
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await fs.readdir(nodePath.join(this.rootPath, dir), { withFileTypes: true });
+      } catch (error) {
+        this.problems.push({ path: dir || '.', message: (error as Error).message });
+        return;
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const entry of entries) {
+        const path = dir ? `${dir}/${entry.name}` : entry.name;
+        if (this.ignored(path)) continue;
+        let isDirectory = entry.isDirectory();
+        let isFile = entry.isFile();
+        if (entry.isSymbolicLink()) {
+          const target = await this.insideTarget(path);
+          if (!target) {
+            this.problems.push({ path, message: 'symbolic link that leads outside the workspace or nowhere: not followed' });
+            continue;
+          }
+          isDirectory = target.isDirectory;
+          isFile = !isDirectory;
+          if (isDirectory) {
+            if (visited.has(target.real)) continue;
+            visited.add(target.real);
+          }
+        } else if (isDirectory) {
+          const real = await fs.realpath(nodePath.join(this.rootPath, path)).catch(() => undefined);
+          if (!real || visited.has(real)) continue;
+          visited.add(real);
+        }
+        if (isDirectory) await walk(path);
+        else if (isFile) files.push(path);
+      }
+    };
+    await walk('');
+    return files;
+  }
+
+  private async insideTarget(path: string): Promise<{ real: string; isDirectory: boolean } | undefined> {
+    try {
+      const real = await fs.realpath(nodePath.join(this.rootPath, path));
+      if (!isInside(this.realRoot!, real)) return undefined;
+      const stat = await fs.stat(real);
+      return { real, isDirectory: stat.isDirectory() };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async readFile(path: string): Promise<string> {
+    const absolute = this.absolutePath(path);
+    const real = await fs.realpath(absolute);
+    this.realRoot ??= await fs.realpath(this.rootPath);
+    if (!isInside(this.realRoot, real)) throw new Error(`${path}: leads outside the workspace`);
+    const bytes = await fs.readFile(real);
+    if (bytes.subarray(0, 8000).includes(0)) throw new Error(`${path}: binary file, not Markdown`);
+    return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  }
+
+  /** The absolute path of a workspace file; refuses paths that climb out of the root. */
+  absolutePath(path: string): string {
+    const absolute = nodePath.resolve(this.rootPath, path);
+    if (!isInside(nodePath.resolve(this.rootPath), absolute)) throw new Error(`${path}: outside the workspace`);
+    return absolute;
+  }
+}
+
+export function isInside(root: string, path: string): boolean {
+  const relative = nodePath.relative(root, path);
+  return relative === '' || (!relative.startsWith('..') && !nodePath.isAbsolute(relative));
+}
+
+/** A workspace held in memory: for tests and for hosts that already have the text. */
+export class MemoryWorkspace implements IWorkspace {
+  readonly files: Map<string, string>;
+
+  constructor(
+    files: Record<string, string> | Map<string, string>,
+    readonly rootPath = '/workspace',
+  ) {
+    this.files = files instanceof Map ? files : new Map(Object.entries(files));
+  }
+
+  async listFiles(): Promise<string[]> {
+    return [...this.files.keys()].sort();
+  }
+
+  async readFile(path: string): Promise<string> {
+    const text = this.files.get(path);
+    if (text === undefined) throw new Error(`${path}: no such file`);
+    return text;
+  }
+}
