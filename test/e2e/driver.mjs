@@ -14,10 +14,11 @@
 // reporter) goes to stdout; everything else about the run goes to stderr. The suite's "N passed, N failed" line is
 // printed again as the last line of stdout.
 //
-// Options: --timeout=MS (or KBNAV_E2E_TIMEOUT_MS; default 300000), KBNAV_E2E_KEEP=1 keeps the temp dir (logs),
-// KBNAV_E2E_VERBOSE=1 also prints the workbench's own console messages to stderr, KBNAV_E2E_HEADED=1 shows the
-// browser (needs a display), KBNAV_E2E_DEBUG_CONSOLE=1 dumps every page console message raw. KBNAV_E2E_SUMMARY_FILE=PATH: the summary line is also written there (runIntegration
-// uses it to print the summary after test-electron's own lines).
+// Options: --timeout=MS (or KBNAV_E2E_TIMEOUT_MS; default 300000). Environment: KBNAV_E2E_KEEP=1 keeps the temp
+// dir with the logs (failed runs always keep it), KBNAV_E2E_VERBOSE=1 also prints the workbench's own console
+// messages to stderr, KBNAV_E2E_DEBUG_CONSOLE=1 dumps every page console message raw, KBNAV_E2E_HEADED=1 shows
+// the browser (needs a display), KBNAV_E2E_SUMMARY_FILE=PATH also writes the summary line there (runIntegration
+// prints it after test-electron's own lines). All other variables reach code-server and so the tests.
 import { existsSync, realpathSync, writeFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
