@@ -200,7 +200,7 @@ function nearestIds(fragment: string, ids: string[]): string[] {
   const key = normalizeTitle(fragment);
   const scored = ids
     .map((id) => ({ id, d: normalizeTitle(id) === key ? 0 : editDistance(normalizeTitle(id), key) }))
-    .filter((s) => s.d <= Math.max(2, Math.floor(key.length / 3)))
+    .filter((s) => s.d <= Math.max(2, Math.ceil(key.length * 0.4)))
     .sort((a, b) => a.d - b.d);
   return [...new Set(scored.map((s) => s.id))].slice(0, 3);
 }

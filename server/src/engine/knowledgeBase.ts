@@ -165,7 +165,7 @@ export class KnowledgeBase implements CheckContext {
   private indexPage(entry: PageEntry): void {
     for (const link of entry.facts.links) {
       addToSetMap(this.byTargetKey, looseKey(lastSegment(link.raw)), entry.path);
-      if (link.nav === 'back' || link.nav === 'forward' || link.nav === 'up' || link.nav === 'down') {
+      if (link.nav) {
         const label = normalizeTitle(this.markers.strip(link.label));
         if (label) addToSetMap(this.byLabel, label, entry.path);
       }

@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { KnowledgeBase } from '../../server/src/engine/knowledgeBase';
+import { defaultSettings } from '../../server/src/engine/config';
+import { kbFrom, root } from './helpers';
+
+const paths = ['README.md', 'VM/OrigenVM.md', 'VM/QueSonVM.md', 'VM/Hipervisores.md', 'Docker/Origen.md', 'Docker/Contenedores.md', 'VM/Conclusión.md'.normalize('NFD'), 'img/capas.png'];
+const titles = ['Origen de las Máquinas Virtuales', 'Qué son las Máquinas Virtuales', 'Hipervisores', 'Origen de Docker', 'Contenedores', 'Conclusión', 'Curso'];
+const destinations = [
+  'OrigenVM.md', 'QueSonVM.md', 'quesonvm.md', 'Hipervisores.md#tipo-1', 'Hipervisores.md#nada', '../Docker/Origen.md', 'Docker/Contenedores.md',
+  'VM\\OrigenVM.md', '../README.md', 'README.md', '/VM/QueSonVM.md', 'Conclusión.md', 'VM/Conclusión.md', '../img/capas.png', 'Nueva.md', '#tipo-1', 'C:\\apuntes\\VM\\OrigenVM.md',
+];
+const markers = ['⬅️', '➡️', '⏮️', '⏭️', '⬆️', '⬇️', '📎', ''];
+
+const link = fc.record({ label: fc.constantFrom(...titles, 'Anterior'), marker: fc.constantFrom(...markers), destination: fc.constantFrom(...destinations) });
+const page = fc.record({ title: fc.constantFrom(...titles), headings: fc.subarray(['Tipo 1', 'Tipo 2', 'Configuración']), links: fc.array(link, { maxLength: 5 }), reference: fc.boolean() });
+
+function render(p: { title: string; headings: string[]; links: { label: string; marker: string; destination: string }[]; reference: boolean }): string {
+  const lines = [`# ${p.title}`, '', ...p.headings.map((h) => `## ${h}\n`), ...p.links.map((l) => `[${l.label} ${l.marker}](${l.destination})`)];
+  if (p.reference) lines.push('', '[ver][ref]');
+  return lines.join('\n') + '\n';
+}
+
+type Operation = { kind: 'set'; path: string; text: string } | { kind: 'delete'; path: string } | { kind: 'rename'; from: string; to: string } | { kind: 'commit' };
+
+const operation: fc.Arbitrary<Operation> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('set' as const), path: fc.constantFrom(...paths), text: page.map(render) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), path: fc.constantFrom(...paths) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('rename' as const), from: fc.constantFrom(...paths), to: fc.constantFrom(...paths) }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'commit' as const }) },
+);
+
+/** Diagnostics with messages and fixes, comparable as JSON. */
+function state(kb: KnowledgeBase): string {
+  return JSON.stringify([...kb.allDiagnostics()]);
+}
+
+test('after any sequence of updates, creates, deletes and renames, the incremental state equals a fresh index', () => {
+  fc.assert(
+    fc.property(fc.array(operation, { minLength: 1, maxLength: 30 }), (operations) => {
+      const files = new Map<string, string>();
+      const kb = new KnowledgeBase(root, defaultSettings('es'));
+      const isPage = (p: string) => p.endsWith('.md');
+      for (const op of operations) {
+        if (op.kind === 'set') {
+          files.set(op.path, op.text);
+          if (isPage(op.path)) kb.setPage(op.path, op.text);
+          else kb.addFile(op.path);
+        } else if (op.kind === 'delete') {
+          files.delete(op.path);
+          kb.removeFile(op.path);
+        } else if (op.kind === 'rename') {
+          if (!files.has(op.from) || files.has(op.to) || op.from === op.to || isPage(op.from) !== isPage(op.to)) continue;
+          const text = files.get(op.from)!;
+          files.delete(op.from);
+          files.set(op.to, text);
+          kb.renameFile(op.from, op.to);
+        } else kb.commit();
+      }
+      kb.commit();
+      const fresh = kbFrom(Object.fromEntries(files));
+      assert.equal(state(kb), state(fresh));
+    }),
+    { numRuns: Number(process.env.KBNAV_PROPERTY_RUNS ?? 300) },
+  );
+});
