@@ -39,6 +39,8 @@ const DEFAULT_SETTINGS = {
   'extensions.ignoreRecommendations': true,
   'update.mode': 'none',
   'chat.disableAIFeatures': true,
+  // Test folders are often inside the repo; the "open the parent repository?" toast would cover screenshots.
+  'git.openRepositoryInParentFolders': 'never',
 };
 
 /** Asks the OS for a free loopback port (closed again right away; the tiny race is acceptable here). */
