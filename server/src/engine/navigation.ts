@@ -50,6 +50,28 @@ export class MarkerSet {
   }
 }
 
+const normalized = new Map<string, string>();
+
+/**
+ * Normalizes a label or title for comparison: case, accents, a leading `#`, punctuation and
+ * symbols (markers included) are ignored; words are separated by single spaces.
+ * Memoized: the same titles and labels are compared again on every check.
+ */
+export function normalizeTitle(text: string): string {
+  let result = normalized.get(text);
+  if (result === undefined) {
+    result = text
+      .normalize('NFD')
+      .replace(/\p{M}/gu, '')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, ' ')
+      .trim();
+    if (normalized.size >= 200_000) normalized.clear();
+    normalized.set(text, result);
+  }
+  return result;
+}
+
 /** Labels that name no page: they are never compared with titles. Compared after `normalizeLabel`. */
 export const genericLabels = new Set(
   [
@@ -61,19 +83,6 @@ export const genericLabels = new Set(
     'go back', 'back to top', 'back to index', 'next page', 'previous page', 'table of contents',
   ].map((label) => normalizeTitle(label)),
 );
-
-/**
- * Normalizes a label or title for comparison: case, accents, a leading `#`, punctuation and
- * symbols (markers included) are ignored; words are separated by single spaces.
- */
-export function normalizeTitle(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
-}
 
 /** Whether `part` is `whole` or a run of whole words inside it (both normalized). */
 export function containsWords(whole: string, part: string): boolean {

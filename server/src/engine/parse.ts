@@ -167,14 +167,17 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
 
   const scanUnresolved = (node: Parents): void => {
     const [start, end] = offsets(node);
-    const chars = text.slice(start, end).split('');
-    const mask = (child: Nodes): void => {
-      if (child.type === 'text') return;
+    // Only text can hold an unresolved reference: blank out every other child, keeping offsets.
+    let masked = '';
+    let at = start;
+    for (const child of node.children as Nodes[]) {
+      if (child.type === 'text') continue;
       const [s, e] = offsets(child);
-      for (let i = s; i < e; i++) chars[i - start] = ' ';
-    };
-    node.children.forEach((child) => mask(child as Nodes));
-    const masked = chars.join('');
+      masked += text.slice(at, s) + ' '.repeat(Math.max(0, e - s));
+      at = e;
+    }
+    masked += text.slice(at, end);
+    if (!masked.includes('][')) return;
     for (const match of masked.matchAll(unresolvedReference)) {
       if (match.index! > 0 && masked[match.index! - 1] === '\\') continue;
       const reference = match[2] || match[1];

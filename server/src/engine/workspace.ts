@@ -32,6 +32,8 @@ export class FileSystemWorkspace implements IWorkspace {
   readonly problems: WorkspaceProblem[] = [];
   private readonly ignored: (path: string) => boolean;
   private realRoot: string | undefined;
+  /** Files of the last listing reached without a symbolic link: inside the root by construction. */
+  private readonly listedDirectly = new Set<string>();
 
   constructor(
     readonly rootPath: string,
@@ -43,13 +45,16 @@ export class FileSystemWorkspace implements IWorkspace {
   async listFiles(token: CancellationToken): Promise<string[]> {
     this.problems.length = 0;
     this.realRoot = await fs.realpath(this.rootPath);
+    this.listedDirectly.clear();
     const files: string[] = [];
     const visited = new Set<string>([this.realRoot]);
-    const walk = async (dir: string): Promise<void> => {
+    // `real` is the folder's real path: derived from its parent's without a system call, except
+    // after a symbolic link. Visiting each real folder once is what stops link loops.
+    const walk = async (dir: string, real: string, throughLink: boolean): Promise<void> => {
       if (token.isCancellationRequested) throw new CancelledError();
       let entries: import('node:fs').Dirent[];
       try {
-        entries = await fs.readdir(nodePath.join(this.rootPath, dir), { withFileTypes: true });
+        entries = await fs.readdir(real, { withFileTypes: true });
       } catch (error) {
         this.problems.push({ path: dir || '.', message: (error as Error).message });
         return;
@@ -58,30 +63,27 @@ export class FileSystemWorkspace implements IWorkspace {
       for (const entry of entries) {
         const path = dir ? `${dir}/${entry.name}` : entry.name;
         if (this.ignored(path)) continue;
-        let isDirectory = entry.isDirectory();
-        let isFile = entry.isFile();
         if (entry.isSymbolicLink()) {
           const target = await this.insideTarget(path);
           if (!target) {
             this.problems.push({ path, message: 'symbolic link that leads outside the workspace or nowhere: not followed' });
-            continue;
-          }
-          isDirectory = target.isDirectory;
-          isFile = !isDirectory;
-          if (isDirectory) {
-            if (visited.has(target.real)) continue;
+          } else if (!target.isDirectory) files.push(path);
+          else if (!visited.has(target.real)) {
             visited.add(target.real);
+            await walk(path, target.real, true);
           }
-        } else if (isDirectory) {
-          const real = await fs.realpath(nodePath.join(this.rootPath, path)).catch(() => undefined);
-          if (!real || visited.has(real)) continue;
-          visited.add(real);
+        } else if (entry.isDirectory()) {
+          const childReal = nodePath.join(real, entry.name);
+          if (visited.has(childReal)) continue;
+          visited.add(childReal);
+          await walk(path, childReal, throughLink);
+        } else if (entry.isFile()) {
+          files.push(path);
+          if (!throughLink) this.listedDirectly.add(path);
         }
-        if (isDirectory) await walk(path);
-        else if (isFile) files.push(path);
       }
     };
-    await walk('');
+    await walk('', this.realRoot, false);
     return files;
   }
 
@@ -98,8 +100,8 @@ export class FileSystemWorkspace implements IWorkspace {
 
   async readFile(path: string): Promise<string> {
     const absolute = this.absolutePath(path);
-    const real = await fs.realpath(absolute);
     this.realRoot ??= await fs.realpath(this.rootPath);
+    const real = this.listedDirectly.has(path) ? nodePath.join(this.realRoot, path) : await fs.realpath(absolute);
     if (!isInside(this.realRoot, real)) throw new Error(`${path}: leads outside the workspace`);
     const bytes = await fs.readFile(real);
     if (bytes.subarray(0, 8000).includes(0)) throw new Error(`${path}: binary file, not Markdown`);
