@@ -10,10 +10,12 @@ import { applyFixesToDisk } from './engine/applyFixes';
 import { localeFrom, localize, type MessageId } from './engine/messages';
 import { formatJson, formatSarif, formatText } from './engine/report';
 import { selectSafeFixes } from './engine/fixes';
+import { defaultCacheDir } from './engine/factsCache';
 import type { Locale } from './engine/types';
 
 interface Options {
   dir: string;
+  cacheDir: string | false | undefined;
   format: 'text' | 'json' | 'sarif';
   fix: boolean;
   locale: Locale;
@@ -23,7 +25,7 @@ class UsageError extends Error {}
 
 function parseArgs(argv: string[], locale: Locale): Options | 'help' {
   const t = (id: MessageId, ...args: string[]) => localize(locale, id, ...args);
-  const options: Options = { dir: '.', format: 'text', fix: false, locale };
+  const options: Options = { dir: '.', cacheDir: undefined, format: 'text', fix: false, locale };
   const rest = [...argv];
   if (rest[0] === '--help' || rest[0] === '-h' || rest.length === 0) return 'help';
   if (rest.shift() !== 'check') throw new UsageError(t('cliUsage'));
@@ -41,6 +43,8 @@ function parseArgs(argv: string[], locale: Locale): Options | 'help' {
       if (v !== 'text' && v !== 'json' && v !== 'sarif') throw new UsageError(t('cliBadValue', flag, v));
       options.format = v;
     } else if (flag === '--fix') options.fix = true;
+    else if (flag === '--no-cache') options.cacheDir = false;
+    else if (flag === '--cache-dir') options.cacheDir = nodePath.resolve(value());
     else if (flag === '--lang') {
       const v = value();
       if (v !== 'es' && v !== 'en') throw new UsageError(t('cliBadValue', flag, v));
@@ -79,9 +83,10 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  const cacheDir = options.cacheDir ?? defaultCacheDir(root);
   let result: CheckResult;
   try {
-    result = await checkWorkspace(root, options.locale);
+    result = await checkWorkspace(root, options.locale, { cacheDir });
   } catch (error) {
     process.stderr.write(`kbnav: ${localize(options.locale, 'cliUnreadable', root, (error as Error).message)}\n`);
     return 2;
@@ -95,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
     for (const change of outcome.changed) log.write(`${localize(options.locale, 'cliFixed', change.path, change.count)}\n`);
     for (const path of outcome.skipped) log.write(`${localize(options.locale, 'cliSkippedChanged', path)}\n`);
     log.write(`${localize(options.locale, 'cliFixedTotal', outcome.applied, outcome.changed.length)}\n`);
-    result = await checkWorkspace(root, options.locale);
+    result = await checkWorkspace(root, options.locale, { cacheDir });
   }
 
   const write = (text: string) => new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));

@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { validateSettings, type EngineSettings } from './config';
 import { KnowledgeBase } from './knowledgeBase';
-import { loadWorkspace, type LoadOptions } from './load';
+import { FactsCache } from './factsCache';
+import { loadWorkspace } from './load';
+import { ParsePool } from './parsePool';
 import { noCancellation, type KbDiagnostic, type Locale } from './types';
 import { FileSystemWorkspace, type WorkspaceProblem } from './workspace';
 
@@ -31,12 +33,25 @@ export function readSettingsFile(root: string, locale: Locale): { settings: Engi
   }
 }
 
+export interface CheckOptions {
+  /** Folder of the persistent facts cache; false for none. */
+  cacheDir?: string | false;
+  /** Parse on worker threads when the workspace is large enough (default true). */
+  workers?: boolean;
+}
+
 /** Indexes and checks a whole folder from disk: what `kbnav check` does. */
-export async function checkWorkspace(root: string, locale: Locale, options: Partial<LoadOptions> = {}): Promise<CheckResult> {
+export async function checkWorkspace(root: string, locale: Locale, options: CheckOptions = {}): Promise<CheckResult> {
   const { settings, problems: settingsProblems } = readSettingsFile(root, locale);
   const kb = new KnowledgeBase(root, settings);
   const workspace = new FileSystemWorkspace(root, settings.ignore);
-  const problems = await loadWorkspace(kb, workspace, { token: noCancellation, ...options });
+  const cache = options.cacheDir ? await FactsCache.open(options.cacheDir, settings.markers) : undefined;
+  const problems = await loadWorkspace(kb, workspace, {
+    token: noCancellation,
+    cache,
+    createPool: options.workers === false ? undefined : (pages) => ParsePool.create(pages, settings.markers),
+  });
+  await cache?.save(kb.pagePaths().map((p) => kb.page(p)!.facts));
   return {
     root,
     filesChecked: kb.pagePaths().length,

@@ -1,15 +1,19 @@
+import type { FactsCache } from './factsCache';
 import type { KnowledgeBase } from './knowledgeBase';
+import { hashText, stripBom } from './parse';
+import type { ParsePool } from './parsePool';
 import { isMarkdownPath } from './paths';
-import { stripBom } from './parse';
-import { CancelledError, type CancellationToken, type PageFacts } from './types';
-import type { IWorkspace, WorkspaceProblem } from './workspace';
+import { CancelledError, type CancellationToken } from './types';
+import { FileSystemWorkspace, type IWorkspace, type WorkspaceProblem } from './workspace';
 
 export interface LoadOptions {
   token: CancellationToken;
   /** Called after each page, for progress reports. */
   progress?: (done: number, total: number) => void;
-  /** Parses elsewhere (a worker pool, a cache) instead of on this thread. */
-  parse?: (path: string, text: string) => Promise<PageFacts | string>;
+  /** Facts of earlier runs, by text hash: a page found there is not parsed again. */
+  cache?: FactsCache;
+  /** Makes a pool of parse workers for this many pages (file-system workspaces only); disposed at the end. */
+  createPool?: (pages: number) => ParsePool | undefined;
   /** Pages read at once: bounded, so that a large workspace never exhausts file handles. */
   concurrency?: number;
 }
@@ -19,20 +23,45 @@ export interface LoadOptions {
  * Unreadable pages are kept as files (links to them stay valid) and returned as problems.
  */
 export async function loadWorkspace(kb: KnowledgeBase, workspace: IWorkspace, options: LoadOptions): Promise<WorkspaceProblem[]> {
-  const { token } = options;
+  const { token, cache } = options;
   const problems: WorkspaceProblem[] = [];
   const files = await workspace.listFiles(token);
   const pages = files.filter((f) => isMarkdownPath(f));
   for (const file of files) kb.addFile(file);
+  const onDisk = workspace instanceof FileSystemWorkspace ? workspace : undefined;
   let next = 0;
   let done = 0;
+  const readCache = cache && cache.size > 0;
+  // With a warm cache most pages are not parsed: workers start only at the first page that is.
+  let pool = onDisk && !readCache ? options.createPool?.(pages.length) : undefined;
+  let poolTried = !!pool || !onDisk;
+  const parser = () => {
+    if (!poolTried) {
+      poolTried = true;
+      pool = options.createPool?.(pages.length - done);
+    }
+    return pool;
+  };
+
+  const index = async (path: string): Promise<void> => {
+    if (pool && onDisk && !readCache) {
+      kb.setPage(path, await pool.parse(path, await onDisk.readablePath(path)));
+      return;
+    }
+    const text = stripBom(await workspace.readFile(path));
+    const cached = cache?.get(hashText(text));
+    const workers = cached ? undefined : parser();
+    if (cached) kb.setPage(path, cached);
+    else if (workers && onDisk) kb.setPage(path, await workers.parse(path, await onDisk.readablePath(path)));
+    else kb.setPage(path, text);
+  };
+
   const worker = async (): Promise<void> => {
     while (next < pages.length) {
       if (token.isCancellationRequested) throw new CancelledError();
       const path = pages[next++];
       try {
-        const text = stripBom(await workspace.readFile(path));
-        kb.setPage(path, options.parse ? await options.parse(path, text) : text);
+        await index(path);
       } catch (error) {
         if (error instanceof CancelledError) throw error;
         problems.push({ path, message: (error as Error).message });
@@ -40,7 +69,11 @@ export async function loadWorkspace(kb: KnowledgeBase, workspace: IWorkspace, op
       options.progress?.(++done, pages.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 64, pages.length || 1) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 64, pages.length || 1) }, worker));
+  } finally {
+    await pool?.dispose();
+  }
   if (token.isCancellationRequested) throw new CancelledError();
   kb.commit();
   return problems;

@@ -99,13 +99,16 @@ export class FileSystemWorkspace implements IWorkspace {
   }
 
   async readFile(path: string): Promise<string> {
+    return decodePage(path, await fs.readFile(await this.readablePath(path)));
+  }
+
+  /** The real path of a workspace file, checked to be inside the root (symbolic links resolved). */
+  async readablePath(path: string): Promise<string> {
     const absolute = this.absolutePath(path);
     this.realRoot ??= await fs.realpath(this.rootPath);
     const real = this.listedDirectly.has(path) ? nodePath.join(this.realRoot, path) : await fs.realpath(absolute);
     if (!isInside(this.realRoot, real)) throw new Error(`${path}: leads outside the workspace`);
-    const bytes = await fs.readFile(real);
-    if (bytes.subarray(0, 8000).includes(0)) throw new Error(`${path}: binary file, not Markdown`);
-    return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+    return real;
   }
 
   /** The absolute path of a workspace file; refuses paths that climb out of the root. */
@@ -114,6 +117,12 @@ export class FileSystemWorkspace implements IWorkspace {
     if (!isInside(nodePath.resolve(this.rootPath), absolute)) throw new Error(`${path}: outside the workspace`);
     return absolute;
   }
+}
+
+/** A page's text from its bytes: binary files are refused, invalid UTF-8 is replaced (U+FFFD), not fatal. */
+export function decodePage(path: string, bytes: Uint8Array): string {
+  if (bytes.subarray(0, 8000).includes(0)) throw new Error(`${path}: binary file, not Markdown`);
+  return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
 }
 
 export function isInside(root: string, path: string): boolean {

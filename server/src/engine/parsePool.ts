@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import * as nodePath from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { NavMarkers } from './navigation';
+import type { ParseJob, ParseReply } from './parseWorker';
+import type { PageFacts } from './types';
+
+/**
+ * Parses pages on worker threads: remark-parse is the slowest step of indexing (about 1 MB/s per core),
+ * so a cold index uses every core. Each worker reads its page from disk and returns only the facts.
+ */
+export class ParsePool {
+  private readonly workers: Worker[] = [];
+  private readonly pending = new Map<number, { resolve: (facts: PageFacts) => void; reject: (error: Error) => void }>();
+  private readonly load = new Map<Worker, number>();
+  private nextId = 0;
+
+  private constructor(script: string, size: number, markers: NavMarkers) {
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(script, { workerData: { markers } });
+      worker.on('message', (reply: ParseReply) => {
+        const job = this.pending.get(reply.id);
+        this.pending.delete(reply.id);
+        this.load.set(worker, this.load.get(worker)! - 1);
+        if (!job) return;
+        if ('facts' in reply) job.resolve(reply.facts);
+        else job.reject(new Error(reply.error));
+      });
+      worker.on('error', (error) => {
+        // A worker that dies fails its jobs; the caller reports them like unreadable pages.
+        for (const job of this.pending.values()) job.reject(error);
+        this.pending.clear();
+      });
+      this.load.set(worker, 0);
+      this.workers.push(worker);
+    }
+  }
+
+  /**
+   * A pool, or undefined when parsing in the calling thread is better: a small workspace (starting
+   * workers costs more than it saves), one core, or no worker script next to the bundle.
+   */
+  static create(pages: number, markers: NavMarkers, script = nodePath.join(__dirname, 'parseWorker.js')): ParsePool | undefined {
+    const size = Math.min(availableParallelism(), 8, Math.ceil(pages / 150));
+    if (size < 2 || !existsSync(script)) return undefined;
+    return new ParsePool(script, size, markers);
+  }
+
+  /** Reads and parses the page at real path `file`. */
+  parse(path: string, file: string): Promise<PageFacts> {
+    const id = this.nextId++;
+    const worker = this.workers.reduce((a, b) => (this.load.get(b)! < this.load.get(a)! ? b : a));
+    this.load.set(worker, this.load.get(worker)! + 1);
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, path, file } satisfies ParseJob);
+    });
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * A worker thread of the parse pool: reads a page, parses it, and posts back its facts.
+ * Reading here, not in the main thread, keeps the page's text out of the messages.
+ */
+import { readFile } from 'node:fs/promises';
+import { parentPort, workerData } from 'node:worker_threads';
+import { MarkerSet, type NavMarkers } from './navigation';
+import { parsePage, stripBom } from './parse';
+import { decodePage } from './workspace';
+
+export interface ParseJob {
+  id: number;
+  /** The workspace path, for messages. */
+  path: string;
+  /** The real path to read (already checked to be inside the workspace). */
+  file: string;
+}
+
+export type ParseReply = { id: number; facts: import('./types').PageFacts } | { id: number; error: string };
+
+const markers = new MarkerSet((workerData as { markers: NavMarkers }).markers);
+
+parentPort!.on('message', async (job: ParseJob) => {
+  try {
+    const text = stripBom(decodePage(job.path, await readFile(job.file)));
+    parentPort!.postMessage({ id: job.id, facts: parsePage(text, markers) } satisfies ParseReply);
+  } catch (error) {
+    parentPort!.postMessage({ id: job.id, error: (error as Error).message } satisfies ParseReply);
+  }
+});
