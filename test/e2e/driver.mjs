@@ -99,7 +99,9 @@ export async function runDriver(argv) {
   // If the driver itself is interrupted (test-electron sends SIGINT on Ctrl+C), tear everything down first.
   const onSignal = (sig) => {
     err(`${sig}: stopping`);
-    teardown().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+    teardown()
+      .then(() => server?.removeWorkDir())
+      .finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
   };
   const onExit = () => server && killProcessGroupSync(server.pid);
   let tornDown = false;
