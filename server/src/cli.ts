@@ -84,9 +84,11 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const cacheDir = options.cacheDir ?? defaultCacheDir(root);
+  // KBNAV_WORKERS=0 parses on the main thread only (for comparisons and for hosts without threads).
+  const workers = process.env.KBNAV_WORKERS !== '0';
   let result: CheckResult;
   try {
-    result = await checkWorkspace(root, options.locale, { cacheDir });
+    result = await checkWorkspace(root, options.locale, { cacheDir, workers });
   } catch (error) {
     process.stderr.write(`kbnav: ${localize(options.locale, 'cliUnreadable', root, (error as Error).message)}\n`);
     return 2;
@@ -100,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
     for (const change of outcome.changed) log.write(`${localize(options.locale, 'cliFixed', change.path, change.count)}\n`);
     for (const path of outcome.skipped) log.write(`${localize(options.locale, 'cliSkippedChanged', path)}\n`);
     log.write(`${localize(options.locale, 'cliFixedTotal', outcome.applied, outcome.changed.length)}\n`);
-    result = await checkWorkspace(root, options.locale, { cacheDir });
+    result = await checkWorkspace(root, options.locale, { cacheDir, workers });
   }
 
   const write = (text: string) => new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));

@@ -8,8 +8,10 @@ import * as path from 'node:path';
 const repo = process.cwd();
 const cli = path.join(repo, 'dist/cli.js');
 
+const cacheRoot = mkdtempSync(path.join(tmpdir(), 'kbnav-cache-'));
+
 function kbnav(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, LANG: 'en_US.UTF-8', LC_ALL: '', ...env } });
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, LANG: 'en_US.UTF-8', LC_ALL: '', KBNAV_CACHE_DIR: cacheRoot, ...env } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -101,5 +103,32 @@ describe('kbnav check', () => {
     const missing = kbnav(['check', path.join(dir, 'no-such-folder')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /Not a folder/);
+  });
+
+  test('a warm run from the facts cache reports the same; a damaged cache is ignored and rewritten', () => {
+    const dir = fixture();
+    const cacheDir = mkdtempSync(path.join(tmpdir(), 'kbnav-cache-'));
+    const cold = kbnav(['check', dir, '--format', 'json', '--cache-dir', cacheDir]);
+    const file = path.join(cacheDir, readdirSync(cacheDir)[0]);
+    assert.ok(readFileSync(file).length > 0);
+    const warm = kbnav(['check', dir, '--format', 'json', '--cache-dir', cacheDir]);
+    assert.equal(warm.stdout, cold.stdout);
+    writeFileSync(path.join(dir, 'VM/OrigenVM.md'), '# Origen\n\n[nada](nada.md)\n');
+    const changed = kbnav(['check', dir, '--format', 'json', '--cache-dir', cacheDir]);
+    assert.equal(changed.stdout, kbnav(['check', dir, '--format', 'json', '--no-cache']).stdout);
+    writeFileSync(file, 'not a cache');
+    assert.equal(kbnav(['check', dir, '--format', 'json', '--cache-dir', cacheDir]).stdout, changed.stdout);
+    assert.notEqual(readFileSync(file, 'utf8'), 'not a cache');
+  });
+
+  test('parsing on worker threads gives the same report as parsing on the main thread', () => {
+    const dir = fixture();
+    for (let i = 0; i < 400; i++) {
+      writeFileSync(path.join(dir, `VM/nota${i}.md`), `# Nota ${i}\n\n[Anterior ⬅️](nota${i - 1}.md) [Siguiente ➡️](nota${i + 1}.md) [x](../Docker/Docker.md#docker)\n`);
+    }
+    const threads = kbnav(['check', dir, '--format', 'json', '--no-cache']);
+    const single = kbnav(['check', dir, '--format', 'json', '--no-cache'], { KBNAV_WORKERS: '0' });
+    assert.equal(JSON.parse(threads.stdout).filesChecked, 404);
+    assert.equal(threads.stdout, single.stdout);
   });
 });
