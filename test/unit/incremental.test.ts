@@ -9,7 +9,7 @@ const paths = ['README.md', 'VM/OrigenVM.md', 'VM/QueSonVM.md', 'VM/Hipervisores
 const titles = ['Origen de las Máquinas Virtuales', 'Qué son las Máquinas Virtuales', 'Hipervisores', 'Origen de Docker', 'Contenedores', 'Conclusión', 'Curso'];
 const destinations = [
   'OrigenVM.md', 'QueSonVM.md', 'quesonvm.md', 'Hipervisores.md#tipo-1', 'Hipervisores.md#nada', '../Docker/Origen.md', 'Docker/Contenedores.md',
-  'VM\\OrigenVM.md', '../README.md', 'README.md', '/VM/QueSonVM.md', 'Conclusión.md', 'VM/Conclusión.md', '../img/capas.png', 'Nueva.md', '#tipo-1', 'C:\\apuntes\\VM\\OrigenVM.md',
+  'VM\\OrigenVM.md', '../README.md', 'README.md', '/VM/QueSonVM.md', 'Conclusión.md', 'VM/Conclusión.md', '../img/capas.png', 'Nueva.md', '#tipo-1', 'C:\\apuntes\\VM\\OrigenVM.md', 'Hipervisore.md', '../Docker/Origin.md',
 ];
 const markers = ['⬅️', '➡️', '⏮️', '⏭️', '⬆️', '⬇️', '📎', ''];
 

@@ -2,7 +2,7 @@ import type { EngineSettings } from './config';
 import type { FileTree } from './fileTree';
 import { localize, type MessageId } from './messages';
 import { containsWords, genericLabels, type MarkerSet, normalizeTitle } from './navigation';
-import { basename, dirname, encodeDestination, isMarkdownPath, relativePath } from './paths';
+import { basename, dirname, encodeDestination, isMarkdownPath, looseKey, relativePath } from './paths';
 import { mapAbsolute, type Resolution } from './resolve';
 import { Code, type Fix, type KbDiagnostic, type LinkFacts, type NavDirection, type PageFacts, type Range, type RelatedLocation, type TextEdit } from './types';
 
@@ -324,6 +324,16 @@ function leadsTo(page: PageEntry | undefined, target: string, direction: NavDire
 function missingFileFixes(entry: PageEntry, link: LinkFacts, missingPath: string, ctx: CheckContext): Fix[] {
   const t = (id: MessageId, ...args: (string | number)[]) => localize(ctx.settings.locale, id, ...args);
   const candidates = new Set(ctx.files.similar(basename(missingPath)));
+  // Near misses in the folder the link meant (typos), when the folder is small enough to compare with each name.
+  const folder = dirname(missingPath);
+  const names = ctx.files.namesIn(folder);
+  if (names.size <= 2000) {
+    const wanted = looseKey(basename(missingPath));
+    for (const name of names) {
+      const path = folder ? `${folder}/${name}` : name;
+      if (ctx.files.hasFile(path) && editDistance(looseKey(name), wanted) <= Math.min(2, Math.floor(wanted.length / 4))) candidates.add(path);
+    }
+  }
   const label = link.nav ? meaningfulLabel(link, ctx) : undefined;
   if (label) pagesNamedBy(label, entry.path, ctx).forEach((p) => candidates.add(p));
   candidates.delete(entry.path);

@@ -127,6 +127,11 @@ export class FileTree {
     return undefined;
   }
 
+  /** The names in a folder (files and folders), or none. */
+  namesIn(dir: string): ReadonlySet<string> {
+    return this.entries.get(dir) ?? new Set();
+  }
+
   /** Files whose name is the same as `name` once case, accents and a `.md` extension are ignored. */
   similar(name: string): string[] {
     return [...(this.loose.get(looseKey(name)) ?? [])];

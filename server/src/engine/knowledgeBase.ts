@@ -30,6 +30,8 @@ export class KnowledgeBase implements CheckContext {
   private readonly reverse = new Map<string, Set<string>>();
   /** loose key of a link's last segment → pages with such a link (to re-resolve when files come and go). */
   private readonly byTargetKey = new Map<string, Set<string>>();
+  /** folder → pages with a missing link into it (their "did you mean" looks at the folder's names). */
+  private readonly byMissingFolder = new Map<string, Set<string>>();
   /** normalized navigation label → pages that have it (to re-check when a title changes). */
   private readonly byLabel = new Map<string, Set<string>>();
   /** title word → pages whose normalized title has it. */
@@ -96,6 +98,7 @@ export class KnowledgeBase implements CheckContext {
       for (let p = path; p; p = dirname(p)) {
         for (const page of this.byTargetKey.get(looseKey(basename(p))) ?? []) reresolve.add(page);
       }
+      for (const page of this.byMissingFolder.get(dirname(path)) ?? []) affected.add(page);
     }
     this.stagedFiles.clear();
 
@@ -133,9 +136,11 @@ export class KnowledgeBase implements CheckContext {
       if (!entry) continue;
       const before = previous.get(path) ?? edgesOf(entry.facts.links, entry.resolutions);
       for (const target of before.targets) deleteFromSetMap(this.reverse, target, path);
+      for (const folder of before.missingFolders) deleteFromSetMap(this.byMissingFolder, folder, path);
       entry.resolutions = entry.facts.links.map((link) => resolveLink(path, link, this.files, this.rootPath));
       const after = edgesOf(entry.facts.links, entry.resolutions);
       for (const target of after.targets) addToSetMap(this.reverse, target, path);
+      for (const folder of after.missingFolders) addToSetMap(this.byMissingFolder, folder, path);
       affected.add(path);
       if (this.followEdgeChanges(before, after, affected)) graphChanged = true;
     }
@@ -180,7 +185,9 @@ export class KnowledgeBase implements CheckContext {
       if (label) deleteFromSetMap(this.byLabel, label, entry.path);
     }
     for (const word of new Set(normalizeTitle(entry.title).split(' '))) if (word) deleteFromSetMap(this.byTitleWord, word, entry.path);
-    for (const target of targetsOf(entry.resolutions)) deleteFromSetMap(this.reverse, target, entry.path);
+    const edges = edgesOf(entry.facts.links, entry.resolutions);
+    for (const target of edges.targets) deleteFromSetMap(this.reverse, target, entry.path);
+    for (const folder of edges.missingFolders) deleteFromSetMap(this.byMissingFolder, folder, entry.path);
   }
 
   /**
@@ -312,15 +319,19 @@ interface Edges {
   targets: Set<string>;
   /** `direction target` of forward and back links. */
   chain: Set<string>;
+  /** Folders that missing links point into. */
+  missingFolders: Set<string>;
 }
 
 function edgesOf(links: readonly LinkFacts[], resolutions: readonly Resolution[]): Edges {
   const chain = new Set<string>();
+  const missingFolders = new Set<string>();
   links.forEach((link, i) => {
     const r = resolutions[i];
     if ((link.nav === 'forward' || link.nav === 'back') && r?.kind === 'found') chain.add(`${link.nav} ${r.target}`);
+    if (r?.kind === 'missing') missingFolders.add(dirname(r.path));
   });
-  return { targets: targetsOf(resolutions), chain };
+  return { targets: targetsOf(resolutions), chain, missingFolders };
 }
 
 function symmetricDifference(a: Set<string>, b: Set<string>): Set<string> {
