@@ -41,7 +41,7 @@ function heading(text) {
 
 /** Adds a suite's counts from its `N passed, N failed` line; a suite that crashed without one counts as one failure. */
 function count(name, { code, output }) {
-  const match = [...output.matchAll(/^(\d+) passed, (\d+) failed$/gm)].at(-1);
+  const match = [...output.matchAll(/^(\d+) passed, (\d+) failed(?:, \d+ skipped)?$/gm)].at(-1);
   if (match) {
     totals.passed += Number(match[1]);
     totals.failed += Number(match[2]);

@@ -1,14 +1,15 @@
-import { test, describe, before } from 'node:test';
+import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 const repo = process.cwd();
 const cli = path.join(repo, 'dist/cli.js');
 
-const cacheRoot = mkdtempSync(path.join(tmpdir(), 'kbnav-cache-'));
+const scratch = mkdtempSync(path.join(tmpdir(), 'kbnav-cli-'));
+const cacheRoot = path.join(scratch, 'cache');
 
 function kbnav(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, LANG: 'en_US.UTF-8', LC_ALL: '', KBNAV_CACHE_DIR: cacheRoot, ...env } });
@@ -17,7 +18,7 @@ function kbnav(args: string[], env: Record<string, string> = {}) {
 
 /** A fresh copy of a small knowledge base with one problem of several kinds. */
 function fixture(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'kbnav-cli-'));
+  const dir = mkdtempSync(path.join(scratch, 'kb-'));
   const files: Record<string, string> = {
     'README.md': '# Curso\n\n- [Origen 📎](VM/OrigenVM.md)\n- [Hipervisores 📎](VM\\HipervisoresVM.md)\n- [Docker 📎](Docker/Docker.md)\n',
     'VM/OrigenVM.md': '\uFEFF# Origen de las Máquinas Virtuales\r\n\r\n[Hipervisores ➡️](hipervisoresvm.md)\r\n',
@@ -34,6 +35,7 @@ function fixture(): string {
 
 describe('kbnav check', () => {
   before(() => assert.ok(existsSync(cli), 'run `node scripts/build.mjs` first'));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
 
   test('prints path:line:col severity code message and a summary; exits 1 on errors', () => {
     const { code, stdout } = kbnav(['check', fixture()]);
@@ -107,7 +109,7 @@ describe('kbnav check', () => {
 
   test('a warm run from the facts cache reports the same; a damaged cache is ignored and rewritten', () => {
     const dir = fixture();
-    const cacheDir = mkdtempSync(path.join(tmpdir(), 'kbnav-cache-'));
+    const cacheDir = mkdtempSync(path.join(scratch, 'cache-'));
     const cold = kbnav(['check', dir, '--format', 'json', '--cache-dir', cacheDir]);
     const file = path.join(cacheDir, readdirSync(cacheDir)[0]);
     assert.ok(readFileSync(file).length > 0);
