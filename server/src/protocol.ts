@@ -4,6 +4,21 @@
  */
 import type { Code, NavDirection, Severity } from './engine/types';
 
+/**
+ * `initializationOptions` of the `initialize` request. Every field is optional: a client that sends
+ * none (Neovim, Helix…) gets a trusted workspace.
+ */
+export interface InitializationOptions {
+  /**
+   * `false` in an untrusted workspace (VS Code's restricted mode): the server only reads. It offers
+   * no code actions (no fixes, no fix on save, no page creation), `kbnav/fixAll` returns an empty
+   * edit, and renaming (headings, `workspace/willRenameFiles`) is not offered. There is no message
+   * to grant trust later: when the workspace becomes trusted, the client restarts the server with
+   * `trusted: true`.
+   */
+  trusted?: boolean;
+}
+
 /** `kbnav.*` settings, read per resource and validated by the server. */
 export interface KbnavSettings {
   markers?: Partial<Record<NavDirection, string[]>>;

@@ -1,0 +1,355 @@
+/**
+ * The knowledge base of each workspace folder, kept current: indexed from disk on start and when
+ * settings change, then updated from open documents (which override the disk), closed documents
+ * (back to the disk) and watched-file events.
+ *
+ * Work that reads the disk runs one step at a time per folder (a queue), so an index and the file
+ * events that arrive while it runs never interleave. Edits of open documents do not wait: the
+ * engine is incremental and synchronous, so each edit is applied and committed at once.
+ */
+import * as nodePath from 'node:path';
+import { URI } from 'vscode-uri';
+import { defaultSettings, type EngineSettings } from '../engine/config';
+import { KnowledgeBase } from '../engine/knowledgeBase';
+import { loadWorkspace } from '../engine/load';
+import { stripBom } from '../engine/parse';
+import { isMarkdownPath } from '../engine/paths';
+import { CancelledError, noCancellation, type CancellationToken, type Locale } from '../engine/types';
+import type { Logger } from './context';
+import { DiskWorkspace, maxPageBytes, relativeTo } from './diskWorkspace';
+import { describe } from './guard';
+
+export interface IndexProgress {
+  report(done: number, total: number): void;
+  done(): void;
+}
+
+/** What the folders need from the server around them. */
+export interface FolderHost {
+  readonly log: Logger;
+  /** The open documents (any folder). */
+  openDocuments(): { uri: string; text: string }[];
+  startProgress(folder: KbFolder): Promise<IndexProgress>;
+}
+
+export interface FileChange {
+  path: string;
+  type: 'created' | 'changed' | 'deleted';
+}
+
+type Listener<A extends unknown[]> = (...args: A) => void;
+
+class Emitter<A extends unknown[]> {
+  private readonly listeners: Listener<A>[] = [];
+  constructor(private readonly log: Logger) {}
+  on(listener: Listener<A>): void {
+    this.listeners.push(listener);
+  }
+  fire(...args: A): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(...args);
+      } catch (error) {
+        this.log.error(`listener failed: ${describe(error)}`);
+      }
+    }
+  }
+}
+
+class Cancellation implements CancellationToken {
+  isCancellationRequested = false;
+}
+
+export class KbFolder {
+  /** The folder's absolute path. */
+  readonly root: string;
+  kb: KnowledgeBase;
+  /** The settings the current index was built with. */
+  settings: EngineSettings;
+  /** The settings of the newest index asked for (equal to `settings` once it is built). */
+  requested: EngineSettings | undefined;
+  private disk: DiskWorkspace;
+  private state: 'new' | 'indexing' | 'ready' | 'disposed' = 'new';
+  private indexing: Cancellation | undefined;
+  private tail: Promise<void> = Promise.resolve();
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    readonly uri: string,
+    readonly name: string,
+    private readonly folders: Folders,
+    locale: Locale,
+  ) {
+    this.root = URI.parse(uri).fsPath;
+    this.settings = defaultSettings(locale);
+    this.kb = new KnowledgeBase(this.root, this.settings);
+    this.disk = new DiskWorkspace(this.root, this.settings.ignore, folders.host.log);
+  }
+
+  private get log(): Logger {
+    return this.folders.host.log;
+  }
+
+  /** Indexed, and no newer index pending. */
+  get ready(): boolean {
+    return this.state === 'ready';
+  }
+
+  /** Resolves once the folder is indexed (at once when it is). */
+  whenReady(): Promise<void> {
+    if (this.state === 'ready' || this.state === 'disposed') return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  uriOf(path: string): string {
+    return URI.file(nodePath.join(this.root, ...path.split('/'))).toString();
+  }
+
+  /** The workspace-relative path of a `file:` URI inside this folder, else undefined. */
+  pathOf(uri: string): string | undefined {
+    const parsed = URI.parse(uri);
+    return parsed.scheme === 'file' ? relativeTo(this.root, parsed.fsPath) : undefined;
+  }
+
+  /** Whether the file at `path` belongs to the knowledge base (not ignored by `kbnav.ignore`). */
+  tracks(path: string): boolean {
+    return !this.disk.isIgnored(path);
+  }
+
+  /** Reads a workspace file's text as the editor has it: the open document, else the disk (with the disk's limits). */
+  async readText(path: string): Promise<string> {
+    const open = this.openText(path);
+    return stripBom(open ?? (await this.disk.readFile(path)));
+  }
+
+  private openText(path: string): string | undefined {
+    return this.folders.host.openDocuments().find((d) => this.pathOf(d.uri) === path)?.text;
+  }
+
+  /**
+   * Builds a new index with `settings`. An index already running is cancelled; changes queued
+   * meanwhile are applied after the new one. Requests wait for it (`whenReady`).
+   */
+  reindex(settings: EngineSettings): Promise<void> {
+    if (this.state === 'disposed') return Promise.resolve();
+    this.requested = settings;
+    if (this.indexing) this.indexing.isCancellationRequested = true;
+    const token = new Cancellation();
+    this.indexing = token;
+    this.state = 'indexing';
+    this.folders.indexingStarted.fire(this);
+    return this.enqueue(async () => {
+      if (token.isCancellationRequested) return;
+      const started = Date.now();
+      const progress = await this.folders.host.startProgress(this);
+      try {
+        const kb = new KnowledgeBase(this.root, settings);
+        const disk = new DiskWorkspace(this.root, settings.ignore, this.log);
+        const problems = await loadWorkspace(kb, disk, { token, progress: (done, total) => progress.report(done, total) });
+        for (const problem of [...disk.problems, ...problems]) this.log.warn(`${this.name}: ${problem.path}: ${problem.message}`);
+        for (const doc of this.folders.host.openDocuments()) {
+          const path = this.pathOf(doc.uri);
+          if (path !== undefined && isMarkdownPath(path) && !disk.isIgnored(path)) this.setPage(kb, path, doc.text);
+        }
+        kb.commit();
+        this.kb = kb;
+        this.disk = disk;
+        this.settings = settings;
+        this.log.info(`${this.name}: indexed ${kb.pagePaths().length} pages and ${kb.files.fileCount} files in ${Date.now() - started} ms`);
+      } catch (error) {
+        if (error instanceof CancelledError || token.isCancellationRequested) return;
+        this.log.error(`${this.name}: indexing failed: ${describe(error)}`);
+      } finally {
+        progress.done();
+      }
+      // Ready (with the new index, or with the previous one when this one failed).
+      this.state = 'ready';
+      this.indexing = undefined;
+      this.waiters.splice(0).forEach((resolve) => resolve());
+      this.folders.indexed.fire(this);
+    });
+  }
+
+  /** An open document's text changed (or it was opened): it overrides the disk from now on. */
+  documentChanged(uri: string, text: string): void {
+    // While indexing, the index applies the open documents when it ends.
+    if (this.state !== 'ready') return;
+    const path = this.pathOf(uri);
+    if (path === undefined || !isMarkdownPath(path) || !this.tracks(path)) return;
+    this.setPage(this.kb, path, text);
+    this.commit();
+  }
+
+  /** A document was closed: the page is what the disk says again. */
+  documentClosed(uri: string): void {
+    const path = this.pathOf(uri);
+    if (path === undefined || !isMarkdownPath(path) || !this.tracks(path)) return;
+    this.enqueue(async () => {
+      if (this.state !== 'ready' || this.openText(path) !== undefined) return;
+      await this.refresh(path);
+      this.commit();
+    });
+  }
+
+  /** Files created, changed or deleted on disk. A folder that appears makes the file list be read again. */
+  filesChanged(changes: readonly FileChange[]): void {
+    this.enqueue(async () => {
+      // A newer index is queued: it reads the disk after these changes.
+      if (this.state !== 'ready') return;
+      let relist = false;
+      for (const change of changes) {
+        if (!this.tracks(change.path)) continue;
+        if (change.type === 'deleted') this.removeUnder(change.path);
+        else if ((await this.refresh(change.path)) === 'directory') relist = true;
+      }
+      if (relist) await this.relist();
+      this.commit();
+    });
+  }
+
+  /** Brings one path up to date from the disk (or its open document); returns what it is now. */
+  private async refresh(path: string): Promise<string> {
+    const kind = await this.disk.kind(path);
+    if (kind === 'directory') return kind;
+    if (kind !== 'file') {
+      if (kind === 'outside') this.log.warn(`${this.name}: ${path}: leads outside the workspace: not followed`);
+      this.removeUnder(path);
+      return kind;
+    }
+    if (!isMarkdownPath(path)) {
+      this.kb.addFile(path);
+      return kind;
+    }
+    const open = this.openText(path);
+    if (open !== undefined) {
+      if (!this.kb.isPage(path)) this.setPage(this.kb, path, open);
+      return kind;
+    }
+    try {
+      const text = await this.disk.readFile(path);
+      // Opened while it was being read: the document wins.
+      const reopened = this.openText(path);
+      this.setPage(this.kb, path, reopened ?? text);
+    } catch (error) {
+      this.log.warn(`${this.name}: ${(error as Error).message}`);
+      this.keepAsFile(this.kb, path);
+    }
+    return kind;
+  }
+
+  /** Reads the file list again and adds or removes what differs (after a folder was created or moved in). */
+  private async relist(): Promise<void> {
+    const present = new Set(await this.disk.listFiles(noCancellation));
+    for (const problem of this.disk.problems) this.log.warn(`${this.name}: ${problem.path}: ${problem.message}`);
+    for (const path of [...this.kb.files.allFiles()]) if (!present.has(path)) this.kb.removeFile(path);
+    for (const path of present) if (!this.kb.files.hasFile(path)) await this.refresh(path);
+  }
+
+  private removeUnder(path: string): void {
+    if (this.kb.files.hasFile(path)) this.kb.removeFile(path);
+    if (this.kb.files.isDirectory(path)) {
+      for (const file of [...this.kb.files.allFiles()]) if (file.startsWith(path + '/')) this.kb.removeFile(file);
+    }
+  }
+
+  /** Stages a page's text; a page too large or that cannot be parsed stays a plain file (links to it still resolve). */
+  private setPage(kb: KnowledgeBase, path: string, text: string): void {
+    if (text.length > maxPageBytes) {
+      this.log.warn(`${this.name}: ${path}: ${text.length} characters, more than ${maxPageBytes}: kept as a file, not indexed`);
+      this.keepAsFile(kb, path);
+      return;
+    }
+    try {
+      kb.setPage(path, stripBom(text));
+    } catch (error) {
+      this.log.warn(`${this.name}: ${path}: could not be parsed: ${describe(error)}`);
+      this.keepAsFile(kb, path);
+    }
+  }
+
+  private keepAsFile(kb: KnowledgeBase, path: string): void {
+    kb.removeFile(path);
+    kb.addFile(path);
+  }
+
+  private commit(): void {
+    const affected = this.kb.commit();
+    if (affected.size) this.folders.committed.fire(this, affected);
+  }
+
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const next = this.tail.then(() => (this.state === 'disposed' ? undefined : step())).catch((error) => this.log.error(`${this.name}: ${describe(error)}`));
+    this.tail = next;
+    return next;
+  }
+
+  dispose(): void {
+    if (this.indexing) this.indexing.isCancellationRequested = true;
+    this.state = 'disposed';
+    this.waiters.splice(0).forEach((resolve) => resolve());
+  }
+}
+
+/** The workspace folders, each with its knowledge base; events of all of them. */
+export class Folders {
+  private readonly list: KbFolder[] = [];
+  /** An index started (the folder's `ready` is false until `indexed`). */
+  readonly indexingStarted: Emitter<[KbFolder]>;
+  /** An index was built (or failed and the folder kept its previous one). */
+  readonly indexed: Emitter<[KbFolder]>;
+  /** Changes were committed; the pages whose diagnostics may have changed, deleted pages included. */
+  readonly committed: Emitter<[KbFolder, ReadonlySet<string>]>;
+
+  constructor(
+    readonly host: FolderHost,
+    private readonly locale: Locale,
+  ) {
+    this.indexingStarted = new Emitter(host.log);
+    this.indexed = new Emitter(host.log);
+    this.committed = new Emitter(host.log);
+  }
+
+  all(): readonly KbFolder[] {
+    return this.list;
+  }
+
+  add(uri: string, name: string): KbFolder {
+    const existing = this.byUri(uri);
+    if (existing) return existing;
+    const folder = new KbFolder(URI.parse(uri).toString(), name, this, this.locale);
+    this.list.push(folder);
+    return folder;
+  }
+
+  remove(uri: string): KbFolder | undefined {
+    const folder = this.byUri(uri);
+    if (!folder) return undefined;
+    this.list.splice(this.list.indexOf(folder), 1);
+    folder.dispose();
+    return folder;
+  }
+
+  byUri(uri: string): KbFolder | undefined {
+    const fsPath = URI.parse(uri).fsPath;
+    return this.list.find((f) => f.root === fsPath);
+  }
+
+  /** The folder a document belongs to (the innermost, for nested folders) and its path there. */
+  locate(uri: string): { folder: KbFolder; path: string } | undefined {
+    let best: { folder: KbFolder; path: string } | undefined;
+    for (const folder of this.list) {
+      const path = folder.pathOf(uri);
+      if (path !== undefined && (!best || folder.root.length > best.folder.root.length)) best = { folder, path };
+    }
+    return best;
+  }
+
+  /** Like `locate`, once the folder is indexed. */
+  async locateReady(uri: string): Promise<{ folder: KbFolder; path: string } | undefined> {
+    const found = this.locate(uri);
+    if (!found) return undefined;
+    await found.folder.whenReady();
+    // During a later re-index the previous, complete index still answers.
+    return this.list.includes(found.folder) ? found : undefined;
+  }
+}

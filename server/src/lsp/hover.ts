@@ -1,0 +1,54 @@
+/**
+ * Hover on a link: the title of the page it leads to, its path, and its first lines (or the first
+ * lines of the section the fragment names). Only files of the workspace are read, through the same
+ * checks as indexing (inside the root, not binary, not too large).
+ */
+import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver/node';
+import { linkIndexAt, linkTarget } from '../engine/positions';
+import { pagePreview } from '../engine/preview';
+import type { ServerContext } from './context';
+import { guard } from './guard';
+
+/** Backticks that cannot close the code span a path is shown in. */
+function codeSpan(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${longest ? ' ' : ''}${text}${longest ? ' ' : ''}${fence}`;
+}
+
+export function registerHover(ctx: ServerContext): void {
+  ctx.connection.onHover(
+    guard(ctx.log, 'hover', null as Hover | null, async (params: HoverParams) => {
+      const found = await ctx.folders.locateReady(params.textDocument.uri);
+      const page = found && found.folder.kb.page(found.path);
+      if (!found || !page) return null;
+      const index = linkIndexAt(page.facts, params.position);
+      const target = index < 0 ? undefined : linkTarget(found.folder.kb, found.path, index);
+      if (!target || target.isDirectory) return null;
+      const { kb } = found.folder;
+      const targetPage = kb.page(target.path);
+      const parts: string[] = [];
+      if (targetPage) {
+        let preview;
+        try {
+          preview = pagePreview(await found.folder.readText(target.path), targetPage.facts, targetPage.title, target.fragment);
+        } catch (error) {
+          ctx.log.warn(`hover: ${(error as Error).message}`);
+        }
+        const heading = preview?.heading ?? target.heading;
+        parts.push(`**${escapeMarkdown(targetPage.title)}**${heading ? ` › ${escapeMarkdown(heading.text)}` : ''}`);
+        parts.push(codeSpan(target.path));
+        if (preview?.lines.length) parts.push(preview.lines.join('\n') + (preview.truncated ? '\n\n…' : ''));
+      } else parts.push(codeSpan(target.path));
+      const value = parts.join('\n\n');
+      return {
+        contents: ctx.client.markdownHover ? { kind: MarkupKind.Markdown, value } : { kind: MarkupKind.PlainText, value },
+        range: page.facts.links[index].range,
+      };
+    }),
+  );
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_[\]<>#]/g, (c) => `\\${c}`);
+}

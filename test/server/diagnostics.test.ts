@@ -1,0 +1,118 @@
+/**
+ * Contract tests: diagnostics of the whole knowledge base, kept current as pages are edited, files
+ * come and go on disk and settings change; progress while indexing; strange files.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { withServer } from './harness';
+
+const codes = (list: { code?: string | number }[]) => list.map((d) => d.code).sort();
+
+describe('diagnostics', () => {
+  test('publishes the problems of pages that were never opened, after indexing with progress', () =>
+    withServer({}, async (server) => {
+      const index = await server.ready();
+      assert.equal(index.pages, 6);
+      assert.deepEqual(codes(server.diagnosticsOf('README.md')), ['backslash-path']);
+      assert.deepEqual(codes(server.diagnosticsOf('Docker/Contenedores.md')), ['missing-file']);
+      assert.deepEqual(codes(server.diagnosticsOf('MV/Hipervisores.md')), ['missing-fragment']);
+      assert.deepEqual(codes(server.diagnosticsOf('Comparacion.md')), ['case-mismatch']);
+      assert.deepEqual(codes(server.diagnosticsOf('Borrador.md')), ['orphan-page']);
+      assert.deepEqual(server.diagnosticsOf('MV/QueEsMV.md'), []);
+      assert.deepEqual(index.problems, { error: 3, warning: 2, information: 0, hint: 0 });
+      assert.equal(index.brokenLinks, 3);
+
+      const missing = server.diagnosticsOf('Docker/Contenedores.md')[0];
+      assert.equal(missing.source, 'kbnav');
+      assert.equal(missing.severity, 1);
+      assert.match(missing.message, /Volumenes\.md.*no existe/, 'messages follow the client locale (es)');
+      assert.deepEqual(missing.range, { start: { line: 4, character: 83 }, end: { line: 4, character: 95 } });
+
+      // window/workDoneProgress: created by the server, then begin … end.
+      assert.equal(server.progressCreated.length, 1);
+      const kinds = server.progress.filter((p) => p.token === server.progressCreated[0]).map((p) => p.value.kind);
+      assert.equal(kinds[0], 'begin');
+      assert.ok(kinds.includes('report'));
+      assert.equal(kinds[kinds.length - 1], 'end');
+    }));
+
+  test('an edit of an open page updates the diagnostics of the pages that link to it', () =>
+    withServer({}, async (server) => {
+      await server.ready();
+      assert.deepEqual(codes(server.diagnosticsOf('Comparacion.md')), ['case-mismatch']);
+      const path = 'MV/Hipervisores.md';
+      await server.open(path);
+      // Renaming "## Tipos" breaks Comparacion.md's link to #tipos, a page nobody opened.
+      await server.change(path, server.read(path).replace('## Tipos', '## Clases'));
+      const list = await server.waitForDiagnostics('Comparacion.md', 'a missing-fragment problem', (l) => l.some((d) => d.code === 'missing-fragment'));
+      assert.match(list.find((d) => d.code === 'missing-fragment')!.message, /#tipos/);
+      // Closing without saving: the page is what the disk says again.
+      await server.close(path);
+      await server.waitForDiagnostics('Comparacion.md', 'the missing-fragment problem gone', (l) => !l.some((d) => d.code === 'missing-fragment'));
+    }));
+
+  test('a page created and then deleted on disk updates the diagnostics of the page that links to it', () =>
+    withServer({}, async (server) => {
+      await server.ready();
+      assert.deepEqual(codes(server.diagnosticsOf('Docker/Contenedores.md')), ['missing-file']);
+      server.write('Docker/Volumenes.md', '[Contenedores ⬅️](Contenedores.md)\n\n# Volúmenes\n');
+      await server.filesChanged([{ path: 'Docker/Volumenes.md', type: 'created' }]);
+      await server.waitForDiagnostics('Docker/Contenedores.md', 'no problem', (l) => l.length === 0);
+
+      server.remove('Docker/Volumenes.md');
+      await server.filesChanged([{ path: 'Docker/Volumenes.md', type: 'deleted' }]);
+      await server.waitForDiagnostics('Docker/Contenedores.md', 'missing-file again', (l) => l.some((d) => d.code === 'missing-file'));
+    }));
+
+  test('a folder deleted on disk clears its pages and breaks the links to them', () =>
+    withServer({}, async (server) => {
+      await server.ready();
+      server.remove('Docker');
+      await server.filesChanged([{ path: 'Docker', type: 'deleted' }]);
+      await server.waitForDiagnostics('Docker/Contenedores.md', 'its diagnostics cleared', (l) => l.length === 0);
+      await server.waitForDiagnostics('Comparacion.md', 'a missing-file problem', (l) => l.some((d) => d.code === 'missing-file'));
+      await server.waitForDiagnostics('MV/Hipervisores.md', 'a missing-file problem', (l) => l.some((d) => d.code === 'missing-file'));
+    }));
+
+  test('a settings change is applied without a restart', () =>
+    withServer({}, async (server) => {
+      await server.ready();
+      assert.equal(server.diagnosticsOf('Docker/Contenedores.md').length, 1);
+      await server.setSettings({ severity: { 'missing-file': 'off', 'orphan-page': 'hint' } });
+      await server.waitForDiagnostics('Docker/Contenedores.md', 'missing-file turned off', (l) => l.length === 0);
+      await server.waitForDiagnostics('Borrador.md', 'the orphan page as a hint', (l) => l.length === 1 && l[0].severity === 4);
+      assert.deepEqual(codes(server.diagnosticsOf('README.md')), ['backslash-path'], 'the other problems stay');
+
+      // An invalid value is reported and the rest of the settings still apply.
+      await server.setSettings({ severity: { 'missing-file': 'loud' as never }, entryPages: ['Borrador.md'] });
+      await server.waitForDiagnostics('Docker/Contenedores.md', 'missing-file back at its default', (l) => l.some((d) => d.code === 'missing-file' && d.severity === 1));
+      await server.waitForDiagnostics('README.md', 'the README now an orphan', (l) => l.some((d) => d.code === 'orphan-page'));
+      assert.ok(server.logs.some((l) => /severity\.missing-file/.test(l)), 'the bad value is reported');
+    }));
+
+  test('a binary page and a page that is not UTF-8 are logged and the server goes on', () =>
+    withServer(
+      {
+        files: {
+          'Binario.md': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x1a, 0x0a, 0xff, 0xfe, 0x00, 0x01]),
+          'Latin1.md': Buffer.from('# Configuraci\xf3n\n\n[Volver](README.md) y [roto](NoExiste.md)\n', 'latin1'),
+        },
+      },
+      async (server) => {
+        await server.ready();
+        assert.ok(server.logs.some((l) => /Binario\.md: binary file/.test(l)), 'the binary page is logged');
+        assert.ok(server.logs.some((l) => /Latin1\.md: not valid UTF-8/.test(l)), 'the invalid UTF-8 page is logged');
+        assert.ok(server.diagnosticsOf('Latin1.md').some((d) => d.code === 'missing-file'), 'the invalid UTF-8 page is still checked');
+        assert.deepEqual(server.diagnosticsOf('Binario.md'), []);
+
+        // The same files arriving after the index, and opened in the editor.
+        server.write('Otro.md', Buffer.alloc(64, 0));
+        await server.filesChanged([{ path: 'Otro.md', type: 'created' }]);
+        await server.waitFor('a log line for Otro.md', () => server.logs.some((l) => /Otro\.md: binary file/.test(l)));
+        await server.open('Binario.md', '\u0000\u0001\uFFFD\uD800 [a](\u0000.md)');
+        const symbols = await server.request<unknown[]>('workspace/symbol', { query: 'Comparación' });
+        assert.ok(symbols.length > 0, 'the server still answers');
+        assert.ok(server.alive);
+      },
+    ));
+});
