@@ -91,7 +91,8 @@ export class KbnavClient implements vscode.Disposable {
     if (!client || client.state === State.Stopped) throw new Error(vscode.l10n.t('The KB Navigator server is not running.'));
     // While (re)starting, start() returns the pending start.
     if (client.state === State.Starting) await client.start();
-    return client.sendRequest<R>(method, params, token);
+    // An undefined token must not be passed: vscode-jsonrpc would send it as a second parameter.
+    return token ? client.sendRequest<R>(method, params, token) : client.sendRequest<R>(method, params);
   }
 
   async dispose(): Promise<void> {

@@ -53,6 +53,14 @@ async function navigate(client: KbnavClient, direction: NavigateRequest.Params['
  */
 async function fixAll(client: KbnavClient, uris: string[] | undefined, title: string): Promise<{ fixes: number; applied: boolean }> {
   const t = vscode.l10n.t;
+  if (!vscode.workspace.isTrusted) {
+    // The server offers no fixes in Restricted Mode (they write files); say so instead of "nothing to fix".
+    const manage = t('Manage Workspace Trust');
+    void vscode.window.showWarningMessage(t('Fixes are off in Restricted Mode. Trust this workspace to apply them.'), manage).then((choice) => {
+      if (choice === manage) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+    return { fixes: 0, applied: false };
+  }
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, async () => {
     const result = await client.sendRequest<FixAllRequest.Result>(FixAllRequest.method, { uris } satisfies FixAllRequest.Params);
     if (result.fixes === 0) {

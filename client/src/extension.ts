@@ -6,12 +6,13 @@ import * as vscode from 'vscode';
 import { KbnavClient } from './client';
 import { registerCommands } from './commands';
 import { StatusBar } from './statusBar';
-import { registerTopicsTree, type TopicsTreeProvider } from './views/topicsTree';
+import { registerTopicsTree, type TopicsTreeProvider, type TreeNode } from './views/topicsTree';
 
 /** What `activate` returns: used by the integration tests (through `Extension.exports`). */
 export interface KbnavApi {
   readonly client: KbnavClient;
   readonly topics: TopicsTreeProvider;
+  readonly topicsView: vscode.TreeView<TreeNode>;
 }
 
 // The one client of this activation; kept for deactivate(), which must wait until the server has stopped.
@@ -20,7 +21,7 @@ let active: KbnavClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<KbnavApi> {
   const client = new KbnavClient(context);
   active = client;
-  const topics = registerTopicsTree(context, client);
+  const { provider: topics, view: topicsView } = registerTopicsTree(context, client);
   context.subscriptions.push(
     new StatusBar(client),
     // Trust changes what the server may do: start it again with the new initializationOptions.
@@ -28,7 +29,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<KbnavA
   );
   registerCommands(context, client, topics);
   await client.start();
-  return { client, topics };
+  return { client, topics, topicsView };
 }
 
 export async function deactivate(): Promise<void> {

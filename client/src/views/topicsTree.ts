@@ -221,7 +221,10 @@ export class TopicsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
  * Creates the view and keeps it following the active editor: when a Markdown page becomes active, its node is
  * revealed and selected (without taking the focus).
  */
-export function registerTopicsTree(context: vscode.ExtensionContext, client: KbnavClient): TopicsTreeProvider {
+export function registerTopicsTree(
+  context: vscode.ExtensionContext,
+  client: KbnavClient,
+): { provider: TopicsTreeProvider; view: vscode.TreeView<TreeNode> } {
   const provider = new TopicsTreeProvider(client);
   const view = vscode.window.createTreeView(topicsViewId, { treeDataProvider: provider, showCollapseAll: true });
 
@@ -270,7 +273,7 @@ export function registerTopicsTree(context: vscode.ExtensionContext, client: Kbn
     client.onStateChanged(updateMessage),
   );
   updateMessage();
-  return provider;
+  return { provider, view };
 }
 
 function problemTotal(p: ProblemCounts): number {

@@ -1,0 +1,50 @@
+// Diagnostics for every page of the knowledge base, opened or not, kept current as settings change.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { codeOf, codesOf, kbDiagnostics, kbnav, page, waitForCodes, waitForPlantedProblems, waitUntil } from './kb';
+
+describe('Diagnostics', () => {
+  before(async () => {
+    await kbnav();
+  });
+
+  it('reports the broken links of pages that were never opened', async () => {
+    await waitForPlantedProblems();
+    const imagenes = page('Docker/Imagenes.md');
+    assert.ok(
+      !vscode.workspace.textDocuments.some((d) => d.uri.toString() === imagenes.toString()),
+      'Docker/Imagenes.md was opened, so this would not show that unopened pages are checked',
+    );
+    const caseMismatch = kbDiagnostics(imagenes).find((d) => codeOf(d) === 'case-mismatch')!;
+    assert.equal(caseMismatch.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(caseMismatch.range.start.line, 0);
+    assert.match(caseMismatch.message, /origenDocker\.md/);
+    const missing = kbDiagnostics(imagenes).find((d) => codeOf(d) === 'missing-file')!;
+    assert.match(missing.message, /Redes\.md/);
+  });
+
+  it('counts the broken links in the index summary that drives the status bar', async () => {
+    const api = await kbnav();
+    const index = await waitUntil(
+      'an index summary with the 3 broken links of the fixture',
+      () => (api.client.index?.state === 'ready' && api.client.index.brokenLinks === 3 ? api.client.index : undefined),
+      [api.client.onIndexChanged],
+      30_000,
+      () => `The last summary is ${JSON.stringify(api.client.index)}.`,
+    );
+    assert.ok(index.pages >= 7, `expected the 7 pages of the fixture, got ${index.pages}`);
+  });
+
+  it('applies a severity setting without a restart', async () => {
+    const borrador = page('Borrador.md');
+    const config = vscode.workspace.getConfiguration('kbnav', vscode.workspace.workspaceFolders![0].uri);
+    await config.update('severity', { 'orphan-page': 'off' }, vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitForCodes(borrador, (codes) => codes.length === 0);
+    } finally {
+      await config.update('severity', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitForCodes(borrador, (codes) => codes.join() === 'orphan-page');
+    assert.deepEqual(codesOf(borrador), ['orphan-page']);
+  });
+});
