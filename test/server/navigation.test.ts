@@ -93,14 +93,14 @@ describe('navigation', () => {
         context: { includeDeclaration: false },
       });
       const sources = page.map((l) => server.pathOf(l.uri)).sort();
-      assert.deepEqual(sources, ['Comparacion.md', 'Docker/Contenedores.md', 'MV/QueEsMV.md', 'README.md']);
+      assert.deepEqual(sources, ['Comparacion.md', 'Docker/Contenedores.md', 'MV/QueEsMV.md', 'MV/QueEsMV.md', 'README.md']);
 
       const heading = await server.request<Location[]>('textDocument/references', {
         textDocument: { uri: server.uri('MV/Hipervisores.md') },
         position: { line: 6, character: 4 },
         context: { includeDeclaration: false },
       });
-      assert.deepEqual(heading.map((l) => [server.pathOf(l.uri), l.range.start.line]), [['Comparacion.md', 4]]);
+      assert.deepEqual(heading.map((l) => [server.pathOf(l.uri), l.range.start.line]), [['Comparacion.md', 4], ['MV/QueEsMV.md', 8]]);
     }));
 
   test('completes paths and heading ids inside ](', () =>

@@ -49,7 +49,11 @@ describe('rename', () => {
       const hipervisores = (edit.documentChanges as TextDocumentEdit[]).find((c) => c.textDocument.uri === server.uri('MV/Hipervisores.md'))!;
       // Its link to QueEsMV.md (same folder) stays; its link out of the folder gains a level.
       assert.deepEqual(hipervisores.edits.map((e) => e.newText), ['../../Docker/Contenedores.md']);
+      // Links between pages of the folder stay as written, even when not written the shortest way.
+      const queEs = (edit.documentChanges as TextDocumentEdit[]).find((c) => c.textDocument.uri === server.uri('MV/QueEsMV.md'))!;
+      assert.deepEqual(queEs.edits.map((e) => e.newText), ['../../README.md']);
       server.applyEdit(edit);
+      assert.match(server.read('MV/QueEsMV.md'), /\(\.\/Hipervisores\.md#tipos\)/);
       assert.match(server.read('README.md'), /\(Virtualizacion\/MV\/QueEsMV\.md\)/);
       assert.match(server.read('README.md'), /\(Virtualizacion\/MV\/Hipervisores\.md\)/, 'the backslash link is rewritten too');
     }));
@@ -62,10 +66,11 @@ describe('rename', () => {
       const prepared = await server.request<{ range: unknown; placeholder: string }>('textDocument/prepareRename', { textDocument: { uri: server.uri('MV/Hipervisores.md') }, position });
       assert.deepEqual(prepared, { range: { start: { line: 6, character: 3 }, end: { line: 6, character: 8 } }, placeholder: 'Tipos' });
       const edit = await server.request<WorkspaceEdit>('textDocument/rename', { textDocument: { uri: server.uri('MV/Hipervisores.md') }, position, newName: 'Tipos de hipervisor' });
-      assert.deepEqual(editedPaths(server, edit), ['Comparacion.md', 'MV/Hipervisores.md']);
+      assert.deepEqual(editedPaths(server, edit), ['Comparacion.md', 'MV/Hipervisores.md', 'MV/QueEsMV.md']);
       server.applyEdit(edit);
       assert.match(server.read('MV/Hipervisores.md'), /^## Tipos de hipervisor$/m);
       assert.match(server.read('Comparacion.md'), /\(MV\/Hipervisores\.md#tipos-de-hipervisor\)/);
+      assert.match(server.read('MV/QueEsMV.md'), /\(\.\/Hipervisores\.md#tipos-de-hipervisor\)/, 'the path is kept as written');
 
       const notHeading = await server.request('textDocument/prepareRename', { textDocument: { uri: server.uri('MV/Hipervisores.md') }, position: { line: 4, character: 3 } });
       assert.equal(notHeading, null);
