@@ -36,6 +36,13 @@ describe('diagnostics', () => {
       assert.equal(kinds[kinds.length - 1], 'end');
     }));
 
+  test('serves the same over Node IPC, as the VS Code client starts it', () =>
+    withServer({ transport: 'ipc' }, async (server) => {
+      const index = await server.ready();
+      assert.equal(index.pages, 6);
+      assert.deepEqual(codes(server.diagnosticsOf('Docker/Contenedores.md')), ['missing-file']);
+    }));
+
   test('an edit of an open page updates the diagnostics of the pages that link to it', () =>
     withServer({}, async (server) => {
       await server.ready();

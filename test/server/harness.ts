@@ -4,7 +4,7 @@
  * registration, progress creation) and records what it sends, so that tests wait for events, never
  * for time.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,8 @@ import { dirname, join, resolve } from 'node:path';
 import { URI } from 'vscode-uri';
 import {
   createProtocolConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
   StreamMessageReader,
   StreamMessageWriter,
   type ProtocolConnection,
@@ -49,6 +51,8 @@ export interface StartOptions {
   settings?: KbnavSettings;
   trusted?: boolean;
   locale?: string;
+  /** stdio (default, what other editors use) or Node IPC (what the VS Code client uses). */
+  transport?: 'stdio' | 'ipc';
 }
 
 export interface ProgressEvent {
@@ -87,8 +91,12 @@ export class TestServer {
       mkdirSync(dirname(join(root, path)), { recursive: true });
       writeFileSync(join(root, path), content);
     }
-    const child = spawn(process.execPath, [join(repo, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const serverPath = join(repo, 'dist', 'server.js');
+    const ipc = options.transport === 'ipc';
+    const child = ipc ? fork(serverPath, ['--node-ipc'], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'] }) : spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const connection = ipc
+      ? createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child))
+      : createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const server = new TestServer(root, child, connection, options.settings ?? {});
     server.wire();
     connection.listen();

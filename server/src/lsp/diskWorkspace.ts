@@ -4,10 +4,10 @@
  * process needs on top — a size limit, so that a 20 MB page cannot stall the server, a log line for
  * text that is not valid UTF-8, and a way to tell what a watched path is now.
  */
+import { isUtf8 } from 'node:buffer';
 import { promises as fs } from 'node:fs';
 import * as nodePath from 'node:path';
-import { FileSystemWorkspace, ignoreMatcher, isInside, type IWorkspace, type WorkspaceProblem } from '../engine/workspace';
-import type { CancellationToken } from '../engine/types';
+import { FileSystemWorkspace, decodePage, ignoreMatcher } from '../engine/workspace';
 import type { Logger } from './context';
 
 /** Pages larger than this are kept as files (links to them stay valid) but not parsed. */
@@ -15,73 +15,60 @@ export const maxPageBytes = 4 * 1024 * 1024;
 
 export type PathKind = 'file' | 'directory' | 'missing' | 'outside';
 
-export class DiskWorkspace implements IWorkspace {
-  private readonly files: FileSystemWorkspace;
+/**
+ * A FileSystemWorkspace, so that indexing can hand pages to the engine's parse workers, with the
+ * checks run before any page is parsed, on this thread or on a worker: inside the root, a regular
+ * file, not too large, not binary; text that is not valid UTF-8 gets a log line. Reading the bytes
+ * and decoding them is cheap next to parsing them.
+ */
+export class DiskWorkspace extends FileSystemWorkspace {
   private readonly ignoredPath: (path: string) => boolean;
-  private realRoot: string | undefined;
 
   constructor(
-    readonly rootPath: string,
+    rootPath: string,
     ignore: readonly string[],
     private readonly log: Logger,
   ) {
-    this.files = new FileSystemWorkspace(rootPath, ignore);
+    super(rootPath, ignore);
     this.ignoredPath = ignoreMatcher(ignore);
-  }
-
-  /** Folders that could not be listed, links not followed (filled by `listFiles`). */
-  get problems(): WorkspaceProblem[] {
-    return this.files.problems;
-  }
-
-  listFiles(token: CancellationToken): Promise<string[]> {
-    return this.files.listFiles(token);
   }
 
   isIgnored(path: string): boolean {
     return this.ignoredPath(path);
   }
 
-  private async real(path: string): Promise<string> {
-    this.realRoot ??= await fs.realpath(this.rootPath);
-    const real = await fs.realpath(this.files.absolutePath(path));
-    if (!isInside(this.realRoot, real)) throw new Error(`${path}: leads outside the workspace`);
+  /** The real path of a page fit to be parsed (see the class comment); throws with the reason otherwise. */
+  override async readablePath(path: string): Promise<string> {
+    const real = await super.readablePath(path);
+    await this.checkedBytes(path, real);
     return real;
   }
 
-  /** Reads a page: refuses what leads outside the root, what is too large and what is binary. */
-  async readFile(path: string): Promise<string> {
-    const real = await this.real(path);
+  override async readFile(path: string): Promise<string> {
+    return decodePage(path, await this.checkedBytes(path, await super.readablePath(path)));
+  }
+
+  private async checkedBytes(path: string, real: string): Promise<Buffer> {
     const stat = await fs.stat(real);
     if (!stat.isFile()) throw new Error(`${path}: not a file`);
     if (stat.size > maxPageBytes) throw new Error(`${path}: ${stat.size} bytes, more than ${maxPageBytes}: kept as a file, not indexed`);
-    const text = await this.files.readFile(path);
-    if (text.includes('\uFFFD')) {
-      try {
-        new TextDecoder('utf-8', { fatal: true }).decode(await fs.readFile(real));
-      } catch {
-        this.log.warn(`${path}: not valid UTF-8; indexed with replacement characters`);
-      }
-    }
-    return text;
+    const bytes = await fs.readFile(real);
+    if (bytes.subarray(0, 8000).includes(0)) throw new Error(`${path}: binary file, not Markdown`);
+    if (!isUtf8(bytes)) this.log.warn(`${path}: not valid UTF-8; indexed with replacement characters`);
+    return bytes;
   }
 
   /** What `path` is now: a file or folder inside the workspace, gone, or a symbolic link that leads out. */
   async kind(path: string): Promise<PathKind> {
     let real: string;
     try {
-      real = await this.real(path);
+      real = await super.readablePath(path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       return code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'outside';
     }
     const stat = await fs.stat(real).catch(() => undefined);
     return !stat ? 'missing' : stat.isDirectory() ? 'directory' : 'file';
-  }
-
-  /** The absolute path of a workspace file (refuses paths that climb out of the root). */
-  absolutePath(path: string): string {
-    return this.files.absolutePath(path);
   }
 }
 

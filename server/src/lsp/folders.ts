@@ -12,6 +12,7 @@ import { URI } from 'vscode-uri';
 import { defaultSettings, type EngineSettings } from '../engine/config';
 import { KnowledgeBase } from '../engine/knowledgeBase';
 import { loadWorkspace } from '../engine/load';
+import { ParsePool } from '../engine/parsePool';
 import { stripBom } from '../engine/parse';
 import { isMarkdownPath } from '../engine/paths';
 import { CancelledError, noCancellation, type CancellationToken, type Locale } from '../engine/types';
@@ -145,7 +146,12 @@ export class KbFolder {
       try {
         const kb = new KnowledgeBase(this.root, settings);
         const disk = new DiskWorkspace(this.root, settings.ignore, this.log);
-        const problems = await loadWorkspace(kb, disk, { token, progress: (done, total) => progress.report(done, total) });
+        const problems = await loadWorkspace(kb, disk, {
+          token,
+          progress: (done, total) => progress.report(done, total),
+          // Worker threads for large workspaces (parseWorker.js next to the bundle); none for small ones.
+          createPool: (pages) => ParsePool.create(pages, settings.markers),
+        });
         for (const problem of [...disk.problems, ...problems]) this.log.warn(`${this.name}: ${problem.path}: ${problem.message}`);
         for (const doc of this.folders.host.openDocuments()) {
           const path = this.pathOf(doc.uri);
