@@ -2,15 +2,13 @@
 // test-results/: the broken links of unopened pages in the Problems panel, a quick fix with Ctrl+., fix-all from the
 // command palette, Ctrl+click along the chain, and the Topics view.
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findRepoRoot } from '../paths';
 import { Workbench } from './harness';
-import { ctrlClickLink, openQuickFixMenu, openTopicsView, runCommand, statusItem, topicRow, waitForActiveTab, waitForNotification } from './kbSteps';
+import { clearNotifications, ctrlClickLink, keepForDocs, openQuickFixMenu, openTopicsView, runCommand, statusItem, topicRow, waitForActiveTab, waitForFileText, waitForNotification } from './kbSteps';
 
 describe('KB Navigator in the editor', function () {
   let wb: Workbench;
-  const disk = (path: string) => readFileSync(join(wb.folder, path), 'utf8');
 
   before(async function () {
     this.timeout(120_000);
@@ -33,18 +31,19 @@ describe('KB Navigator in the editor', function () {
     await wb.waitForProblem('The label “Origen de las Máquinas Virtuales” names the page');
     await statusItem(wb, '3 broken links').waitFor({ timeout: 30_000 });
     assert.equal(await wb.page.locator('.tabs-container .tab').count(), 0, 'no page was opened');
-    await wb.screenshot('ui-01-problems-of-unopened-pages');
+    keepForDocs(await wb.screenshot('ui-01-problems-of-unopened-pages'), 'problems-panel');
   });
 
   it('applies a quick fix with Ctrl+. and Enter, and the file changes', async () => {
     const { preferred } = await openQuickFixMenu(wb, 'uses \\ as a separator');
     assert.match(preferred, /Use forward slashes: “VM\/HipervisoresVM\.md”/);
-    await wb.screenshot('ui-02-quick-fix-menu');
+    keepForDocs(await wb.screenshot('ui-02-quick-fix-menu'), 'quick-fix');
     await wb.page.keyboard.press('Enter');
     await wb.page.locator('.action-widget').waitFor({ state: 'hidden', timeout: 15_000 });
-    await wb.page.locator('.editor-instance .view-lines', { hasText: '[Hipervisores 📎](VM/HipervisoresVM.md)' }).waitFor({ timeout: 15_000 });
-    await wb.save();
-    assert.match(disk('README.md'), /\[Hipervisores 📎\]\(VM\/HipervisoresVM\.md\)/);
+    await wb.page.locator('.editor-instance .view-line', { hasText: '(VM/HipervisoresVM.md)' }).waitFor({ timeout: 15_000 });
+    await wb.page.locator('.editor-instance .monaco-editor textarea').first().focus();
+    await wb.page.keyboard.press('Control+S');
+    await waitForFileText(join(wb.folder, 'README.md'), /\[Hipervisores 📎\]\(VM\/HipervisoresVM\.md\)/);
     await wb.waitForNoProblem('uses \\ as a separator');
     await wb.screenshot('ui-03-quick-fix-applied');
   });
@@ -53,11 +52,13 @@ describe('KB Navigator in the editor', function () {
     await runCommand(wb, 'KB Navigator: Fix All Safe Problems in the Workspace');
     await waitForNotification(wb, 'Applied 1 safe fix.');
     await wb.waitForNoProblem('“origenDocker.md” differs in letter case');
-    assert.match(disk('Docker/Imagenes.md'), /^\[Origen de Docker ⬅️\]\(OrigenDocker\.md\)$/m);
+    // Fix-all saves what it fixed.
+    await waitForFileText(join(wb.folder, 'Docker', 'Imagenes.md'), /^\[Origen de Docker ⬅️\]\(OrigenDocker\.md\)$/m);
     // The problems without a safe fix stay.
     await wb.waitForProblem('“Redes.md” does not exist');
     await statusItem(wb, '1 broken link').waitFor({ timeout: 30_000 });
-    await wb.screenshot('ui-04-fix-all');
+    keepForDocs(await wb.screenshot('ui-04-fix-all'), 'fix-all');
+    await clearNotifications(wb);
   });
 
   it('Ctrl+click on a navigation link opens the page it links', async () => {
@@ -79,6 +80,6 @@ describe('KB Navigator in the editor', function () {
     await waitForActiveTab(wb, 'Imagenes.md');
     // The view follows the editor: the opened page's row is the selected one.
     await wb.page.locator('[id="workbench.view.extension.kbnav"] .monaco-list-row.selected', { hasText: 'Imágenes de Docker' }).waitFor({ timeout: 15_000 });
-    await wb.screenshot('ui-06-topics');
+    keepForDocs(await wb.screenshot('ui-06-topics'), 'topics-view');
   });
 });
