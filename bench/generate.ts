@@ -15,7 +15,7 @@ import * as nodePath from 'node:path';
 import GithubSlugger from 'github-slugger';
 
 /** Bumped whenever the output for a given seed changes: cached corpora are keyed by it. */
-export const generatorVersion = 3;
+export const generatorVersion = 4;
 
 export const plantedCodes = [
   'missing-file',
@@ -228,9 +228,11 @@ function destination(path: string, style: PathStyle, fragment = ''): string {
 // ---- The model ---------------------------------------------------------------------------------------
 
 interface Heading {
-  /** The Markdown source of the heading text. */
+  /** The Markdown source of the heading text (closing `#`s included). */
   source: string;
   id: string;
+  /** Written as a setext heading (text, then a line of `-`). */
+  setext?: boolean;
 }
 
 interface Page {
@@ -246,6 +248,8 @@ interface Page {
   orphan: boolean;
   nfd: boolean;
   frontMatter: boolean;
+  crlf: boolean;
+  bom: boolean;
   /** Planted: the page that follows has no back link (or this page has no forward link). */
   omitBack: boolean;
   omitForward: boolean;
@@ -337,6 +341,9 @@ export function generateCorpus(options: GenerateOptions, emit: (path: string, co
       orphan,
       nfd: false,
       frontMatter: random.chance(0.2),
+      // Pages saved on Windows: CRLF line endings, some with a byte-order mark.
+      crlf: random.chance(0.1),
+      bom: random.chance(0.04),
       omitBack: false,
       omitForward: false,
       reserved: false,
@@ -513,18 +520,26 @@ function headingsFor(page: Page, topic: Topic, random: Random): Heading[] {
     );
   }
   if (random.chance(0.25)) sources.push(sources[random.int(1, sources.length - 1)]); // A duplicate: GitHub adds -1.
-  // The id GitHub gives: from the heading's text content (code spans contribute their text).
-  return sources.map((source) => ({ source, id: slugger.slug(source.replace(/`/g, '')) }));
+  // The id GitHub gives: from the heading's text content (code spans and emphasis contribute their text).
+  return sources.map((text, i) => {
+    const id = slugger.slug(text.replace(/`/g, ''));
+    if (i === 0) return { source: text, id };
+    const shape = random.next();
+    if (shape < 0.05 && !text.includes('`')) return { source: text.replace(/(\S+)$/, '*$1*'), id }; // Emphasis.
+    if (shape < 0.09) return { source: `${text} ##`, id }; // Closing sequence.
+    if (shape < 0.13) return { source: text, id, setext: true };
+    return { source: text, id };
+  });
 }
 
-function sentence(random: Random, min = 8, max = 16): string {
+function sentence(random: Random, min = 6, max = 12): string {
   const n = random.int(min, max);
   const list: string[] = [];
   for (let i = 0; i < n; i++) list.push(random.pick(words));
   return `${capitalize(list.join(' '))}.`;
 }
 
-function paragraph(random: Random, snippets: Snippet[], minSentences = 2, maxSentences = 4): { text: string; planted?: Snippet['planted'] } {
+function paragraph(random: Random, snippets: Snippet[], minSentences = 1, maxSentences = 3): { text: string; planted?: Snippet['planted'] } {
   const parts: string[] = [];
   const count = random.int(minSentences, maxSentences);
   const slots = [...snippets];
@@ -564,7 +579,8 @@ function validLink(host: Page, target: Page, random: Random, definitions: string
   if (roll < 0.25) return `<a href="${destination(path, style === 'angle' ? 'spaces' : style, fragment)}">${label}</a>`;
   if (roll < 0.28) return `[📎 ${label}](${destination(path, style, fragment)})`;
   if (roll < 0.31) return `[la carpeta del tema](${relative(host.path, `${dirOf(target.path)}/x`).replace(/x$/, '') || './'})`;
-  return `[${label}](${destination(path, style, fragment)})`;
+  const dot = !path.includes('/') && random.chance(0.25) ? './' : '';
+  return `[${label}](${dot}${destination(path, style, fragment)})`;
 }
 
 /** The planted problem of `host`, written as a link snippet (or undefined for nav and orphan plants). */
@@ -752,7 +768,10 @@ function renderPage(page: Page, chainPages: Page[], byTopic: Page[][], random: R
       lines.push(`<a id="${page.anchor}"></a>`);
       lines.push('');
     }
-    lines.push(`## ${heading.source}`);
+    if (heading.setext) {
+      lines.push(heading.source);
+      lines.push('-'.repeat(Math.max(3, [...heading.source].length)));
+    } else lines.push(`## ${heading.source}`);
     lines.push('');
     const remaining = sections.length - s;
     const take = remaining === 1 ? snippets.length : random.int(0, Math.min(2, snippets.length));
@@ -796,6 +815,22 @@ function renderPage(page: Page, chainPages: Page[], byTopic: Page[][], random: R
     } else if (extra < 0.55) {
       lines.push(`${sentence(random)} Vuelve al [índice general](/README.md) o a la [sección anterior](#${random.pick(page.headings).id}).`);
       lines.push('');
+    } else if (extra < 0.59) {
+      lines.push(`<!-- Enlace retirado: [versión antigua](VersionAntigua.md) y [otra][vieja] -->`);
+      lines.push('');
+    } else if (extra < 0.62) {
+      // A paragraph first: right after a list, an indented line would continue the list item.
+      lines.push(`${sentence(random)} Ejemplo de sintaxis:`);
+      lines.push('');
+      lines.push(`    [enlace de ejemplo](Ejemplo/NoExiste.md) en un bloque sangrado`);
+      lines.push('');
+    } else if (extra < 0.66) {
+      const image = random.pick(imageFiles);
+      lines.push(`<img src="${destination(relative(page.path, image), 'spaces')}" width="240" alt="${random.pick(['Esquema', 'Diagrama'])}">`);
+      lines.push('');
+    } else if (extra < 0.69) {
+      lines.push(`[![Esquema](${destination(relative(page.path, random.pick(imageFiles)), 'spaces')})](${destination(relative(page.path, `${page.path.split('/')[0]}/README.md`), 'spaces')}) ${sentence(random, 4, 8)} [Volver arriba](#)`);
+      lines.push('');
     }
   });
 
@@ -824,7 +859,7 @@ function renderPage(page: Page, chainPages: Page[], byTopic: Page[][], random: R
     }
     problems.push(problem);
   }
-  return lines.lines.join('\n');
+  return (page.bom ? '\uFEFF' : '') + lines.lines.join(page.crlf ? '\r\n' : '\n');
 }
 
 /** A cross-link target: half of them in the host's own topic. */

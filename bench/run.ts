@@ -316,21 +316,24 @@ function renderMarkdown(results: SizeResult[], machine: ReturnType<typeof machin
   if (lspRows.length) {
     out.push('', '## Language server over LSP (stdio, JSON-RPC)', '');
     out.push('From spawning `node dist/server.js --stdio`: `initialize` answered; first `publishDiagnostics` of a page opened right after `initialized` (and whether it already held that page\'s final list); the whole index ready (`kbnav/indexChanged`). Then edits, each undone: a heading renamed and a broken link added in one page → `publishDiagnostics` for that page, and for it and every page linking to that heading.', '');
-    out.push('| notes | initialize | first diagnostics | first = final | index ready | edit → page, median / p95 | edit → page + dependents, median / p95 | dependents per edit | samples | missed | server peak RSS |');
-    out.push('| ---: | ---: | ---: | :---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    out.push('| notes | start | initialize | first diagnostics | first = final | index ready | edit → page, median / p95 | edit → page + dependents, median / p95 | dependents per edit | samples | missed | server peak RSS |');
+    out.push('| ---: | --- | ---: | ---: | :---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const r of lspRows) {
       const lsp = r.lsp!;
       if ('skipped' in lsp) {
-        out.push(`| ${n(r.size)} | ${lsp.skipped} | | | | | | | | | |`);
+        out.push(`| ${n(r.size)} | ${lsp.skipped} | | | | | | | | | | |`);
         continue;
       }
       if (lsp.error || !lsp.start) {
-        out.push(`| ${n(r.size)} | failed: ${(lsp.error ?? 'no result').replace(/\|/g, '/').slice(0, 200)} | | | | | | | | | |`);
+        out.push(`| ${n(r.size)} | failed: ${(lsp.error ?? 'no result').replace(/\|/g, '/').slice(0, 200)} | | | | | | | | | | |`);
         continue;
       }
-      const s = lsp.start;
       const i = lsp.incremental;
-      out.push(`| ${n(r.size)} | ${fmtMs(s.initializeMs)} | ${fmtMs(s.firstDiagnosticsMs)} | ${s.firstComplete ? 'yes' : 'no'} | ${fmtS(s.readyMs)} | ${i ? `${fmtMs(i.ownMedianMs)} / ${fmtMs(i.ownP95Ms)}` : '—'} | ${i ? `${fmtMs(i.allMedianMs)} / ${fmtMs(i.allP95Ms)}` : '—'} | ${i ? i.meanDependents.toFixed(1) : '—'} | ${i?.samples ?? '—'} | ${i?.missed ?? '—'} | ${fmtMb(s.peakRssMb)} |`);
+      for (const [which, s] of [['cold', lsp.start], ['again (warm)', lsp.warmStart]] as const) {
+        if (!s) continue;
+        const edits = which === 'cold' && i;
+        out.push(`| ${n(r.size)} | ${which} | ${fmtMs(s.initializeMs)} | ${fmtMs(s.firstDiagnosticsMs)} | ${s.firstComplete ? 'yes' : 'no'} | ${fmtS(s.readyMs)} | ${edits ? `${fmtMs(i.ownMedianMs)} / ${fmtMs(i.ownP95Ms)}` : '—'} | ${edits ? `${fmtMs(i.allMedianMs)} / ${fmtMs(i.allP95Ms)}` : '—'} | ${edits ? i.meanDependents.toFixed(1) : '—'} | ${edits ? i.samples : '—'} | ${edits ? i.missed : '—'} | ${fmtMb(s.peakRssMb)} |`);
+      }
     }
     const missed = lspRows.flatMap((r) => (r.lsp && !('skipped' in r.lsp) ? (r.lsp.incremental?.missedExamples ?? []).map((m) => `${n(r.size)} notes: ${m}`) : []));
     if (missed.length) out.push('', 'Updates that never came:', '', ...missed.map((m) => `- ${m}`));
@@ -352,7 +355,10 @@ function renderMarkdown(results: SizeResult[], machine: ReturnType<typeof machin
     for (const t of first.tools.filter((x) => x.score && !x.id.startsWith('kbnav-warm'))) {
       const groups = groupFalsePositives(t.score!.falsePositives);
       out.push(`- **${t.label}**: ${groups.length ? '' : 'none'}`);
-      for (const g of groups.slice(0, 8)) out.push(`  - ${g.count} × ${g.key.replace(/\|/g, '/')} (e.g. ${g.examples.map((e) => `${e.file}:${e.line}`).join(', ')})`);
+      for (const g of groups.slice(0, 8)) {
+        const most = g.quoted.map(([text, count]) => `\`${text.replace(/[|`]/g, '/').slice(0, 60)}\` ×${count}`).join(', ');
+        out.push(`  - ${g.count} × \`${g.examples[0].code}\`: ${g.examples[0].message.replace(/\|/g, '/').slice(0, 140)}; at ${g.examples.map((e) => `${e.file}:${e.line}`).join(', ')}${g.count > g.examples.length ? ', …' : ''}${most ? `; most frequent: ${most}` : ''}`);
+      }
       const missed = t.score!.missed.filter((m) => t.id === 'kbnav-cold');
       if (missed.length) out.push(`  - missed: ${missed.slice(0, 8).map((m) => `${m.file}:${m.line} ${m.code}`).join('; ')}`);
     }
@@ -439,9 +445,8 @@ async function main(): Promise<void> {
       if (!existsSync(serverPath) || !(await serverAnswers(serverPath))) {
         sizeResult.lsp = { skipped: 'dist/server.js missing or not answering initialize' };
       } else {
-        const env = { ...process.env, KBNAV_CACHE_DIR: nodePath.join(benchCache, `kbnav-server-cache-n${size}`) };
         try {
-          sizeResult.lsp = await measureLsp({ serverPath, corpus, truth, edits: args.lspEdits, nice, env, log });
+          sizeResult.lsp = await measureLsp({ serverPath, corpus, truth, edits: args.lspEdits, nice, cacheDir: nodePath.join(benchCache, `kbnav-server-cache-n${size}`), log });
         } catch (error) {
           sizeResult.lsp = { error: (error as Error).message };
         }

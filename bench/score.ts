@@ -106,12 +106,27 @@ export function score(truth: GroundTruth, findings: readonly Finding[], tool: To
   };
 }
 
-/** False positives grouped by code and message shape (quoted parts elided), largest group first. */
-export function groupFalsePositives(falsePositives: readonly Finding[]): { key: string; count: number; examples: Finding[] }[] {
+const quoted = /“([^”]*)”|'([^']*)'|`([^`]*)`|(\/\S+)/g;
+
+/**
+ * False positives grouped by code and message shape (quoted parts elided), largest group first, with
+ * the quoted parts (link destinations, references) that come up most.
+ */
+export function groupFalsePositives(falsePositives: readonly Finding[]): { key: string; count: number; examples: Finding[]; quoted: [string, number][] }[] {
   const groups = new Map<string, Finding[]>();
   for (const f of falsePositives) {
-    const key = `${f.code}: ${f.message.replace(/“[^”]*”|'[^']*'|`[^`]*`|\/\S+/g, '…').slice(0, 90)}`;
+    const key = `${f.code}: ${f.message.replace(quoted, '…').slice(0, 90)}`;
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }
-  return [...groups].map(([key, list]) => ({ key, count: list.length, examples: list.slice(0, 3) })).sort((a, b) => b.count - a.count);
+  return [...groups]
+    .map(([key, list]) => {
+      const counts = new Map<string, number>();
+      for (const f of list) {
+        const first = [...f.message.matchAll(quoted)][0];
+        const text = first ? (first[1] ?? first[2] ?? first[3] ?? first[4]) : '';
+        if (text) counts.set(text, (counts.get(text) ?? 0) + 1);
+      }
+      return { key, count: list.length, examples: list.slice(0, 3), quoted: [...counts].sort((a, b) => b[1] - a[1]).slice(0, 4) };
+    })
+    .sort((a, b) => b.count - a.count);
 }

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
   };
 
   const documents = new Map<string, TextDocumentLike>();
+  const decoder = new TextDecoder('utf-8');
   const isMarkdown = (path: string) => /\.md$/i.test(path);
   const readDocument = async (uri: Any): Promise<TextDocumentLike | undefined> => {
     const key = uri.toString();
@@ -60,7 +61,8 @@ async function main(): Promise<void> {
     if (cached) return cached;
     if (!isMarkdown(uri.fsPath)) return undefined;
     try {
-      const text = await fs.readFile(uri.fsPath, 'utf8');
+      // As VS Code's Markdown server reads files that are not open: TextDecoder, which drops a BOM.
+      const text = decoder.decode(await fs.readFile(uri.fsPath));
       const document = TextDocument.create(key, 'markdown', 1, text);
       documents.set(key, document);
       return document;
