@@ -57,7 +57,8 @@ connection.onInitialize((params): InitializeResult => {
   const diagnostics = new DiagnosticsPublisher(ctx);
   const settings = new SettingsCache(ctx);
   registerDiagnostics(ctx, diagnostics);
-  registerIndexChanged(ctx, new IndexChangedNotifier(ctx, diagnostics));
+  const notifier = new IndexChangedNotifier(ctx, diagnostics);
+  registerIndexChanged(ctx, notifier);
   registerDocuments(ctx);
   handleWatchedFiles(ctx);
   registerSettings(ctx, settings);
@@ -84,6 +85,7 @@ connection.onInitialize((params): InitializeResult => {
               const folder = folders.remove(removed.uri);
               if (folder) diagnostics.clearFolder(folder);
             }
+            notifier.schedule();
             await settings.apply(event.added.map((added) => folders.add(added.uri, added.name)));
           }),
         );

@@ -34,6 +34,9 @@ describe('diagnostics', () => {
       assert.equal(kinds[0], 'begin');
       assert.ok(kinds.includes('report'));
       assert.equal(kinds[kinds.length - 1], 'end');
+
+      // Files changed outside the editor are watched through a dynamic registration.
+      assert.ok(server.registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles'));
     }));
 
   test('serves the same over Node IPC, as the VS Code client starts it', () =>
@@ -79,6 +82,15 @@ describe('diagnostics', () => {
       await server.waitForDiagnostics('Docker/Contenedores.md', 'its diagnostics cleared', (l) => l.length === 0);
       await server.waitForDiagnostics('Comparacion.md', 'a missing-file problem', (l) => l.some((d) => d.code === 'missing-file'));
       await server.waitForDiagnostics('MV/Hipervisores.md', 'a missing-file problem', (l) => l.some((d) => d.code === 'missing-file'));
+    }));
+
+  test('a workspace folder removed from the editor has its diagnostics cleared', () =>
+    withServer({}, async (server) => {
+      await server.ready();
+      assert.equal(server.diagnosticsOf('README.md').length, 1);
+      await server.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [], removed: [{ uri: server.uri(''), name: 'apuntes' }] } });
+      await server.waitForDiagnostics('README.md', 'cleared', (l) => l.length === 0);
+      await server.waitFor('an empty index', () => server.indexState?.pages === 0);
     }));
 
   test('a settings change is applied without a restart', () =>

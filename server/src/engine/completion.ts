@@ -3,6 +3,7 @@ import { dirname, encodeDestination, isMarkdownPath, percentDecode, resolveSegme
 import { resolveLink } from './resolve';
 import { CancelledError, noCancellation, type CancellationToken, type LinkFacts, type Position, type Range } from './types';
 
+/** What a completion inserts: a page (a Markdown file of the index), another file, a folder, or a heading id. */
 export type CompletionKind = 'page' | 'file' | 'folder' | 'heading';
 
 /** One completion of a link destination, ready for any editor. */

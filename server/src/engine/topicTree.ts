@@ -22,6 +22,7 @@ export interface TopicTreeNode {
   children: TopicTreeNode[];
 }
 
+/** What the host adds to a topic tree: localized labels, and a token to stop a superseded build. */
 export interface TopicTreeOptions {
   /** The label of the group of pages no topic reaches (localized by the host). */
   unreachedLabel: string;
