@@ -12,14 +12,24 @@ export class StatusBar implements vscode.Disposable {
   constructor(private readonly client: KbnavClient) {
     this.item = vscode.window.createStatusBarItem('kbnav.status', vscode.StatusBarAlignment.Left, 10);
     this.item.name = 'KB Navigator';
-    this.disposables = [this.item, client.onIndexChanged(() => this.render()), client.onStateChanged(() => this.render())];
+    this.disposables = [
+      this.item,
+      client.onIndexChanged(() => this.render()),
+      client.onStateChanged(() => this.render()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.render()),
+    ];
     this.render();
-    this.item.show();
   }
 
   private render(): void {
     const t = vscode.l10n.t;
     const item = this.item;
+    // A Markdown file opened without a folder: there is no knowledge base to count (and no index would ever come).
+    if (!vscode.workspace.workspaceFolders?.length) {
+      item.hide();
+      return;
+    }
+    item.show();
     const index = this.client.index;
     item.backgroundColor = undefined;
     if (this.client.state === 'stopped') {

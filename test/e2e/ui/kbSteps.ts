@@ -26,7 +26,9 @@ export async function runCommand(wb: Workbench, title: string, timeout = 15_000)
 export async function waitForNotification(wb: Workbench, text: string | RegExp, timeout = 30_000): Promise<Locator> {
   const toast = wb.page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
   await toast.waitFor({ state: 'visible', timeout });
-  await toast.evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)));
+  // Runs in the page (the test project has no DOM typings, hence the local type).
+  type Animated = { getAnimations(options: { subtree: boolean }): { finished: Promise<unknown> }[] };
+  await toast.evaluate((el) => Promise.all((el as unknown as Animated).getAnimations({ subtree: true }).map((a) => a.finished)));
   return toast;
 }
 
