@@ -31,7 +31,7 @@ describe('KB Navigator in the editor', function () {
     await wb.waitForProblem('The label “Origen de las Máquinas Virtuales” names the page');
     await statusItem(wb, '3 broken links').waitFor({ timeout: 30_000 });
     assert.equal(await wb.page.locator('.tabs-container .tab').count(), 0, 'no page was opened');
-    keepForDocs(await wb.screenshot('ui-01-problems-of-unopened-pages'), 'problems-panel');
+    keepForDocs(await wb.screenshot('ui-01-problems-of-unopened-pages'), 'problems');
   });
 
   it('applies a quick fix with Ctrl+. and Enter, and the file changes', async () => {
