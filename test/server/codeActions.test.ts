@@ -75,6 +75,22 @@ describe('code actions', () => {
       await server.waitForDiagnostics('Docker/Contenedores.md', 'no missing-file', (l) => !l.some((d) => d.code === 'missing-file'));
     }));
 
+  test('never offers to create a page outside the workspace', () =>
+    withServer({ files: { 'Fuera.md': '# Fuera\n\n[escapar](..%2F..%2Ffuera.md) y [subir](../fuera.md)\n' } }, async (server) => {
+      await server.ready();
+      const diagnostics = server.diagnosticsOf('Fuera.md').filter((d) => d.code !== 'orphan-page');
+      assert.ok(diagnostics.length >= 2, diagnostics.map((d) => d.code).join());
+      for (const diagnostic of diagnostics) {
+        const actions = await codeActions(server, 'Fuera.md', [diagnostic]);
+        for (const action of actions) {
+          for (const change of action.edit?.documentChanges ?? []) {
+            const uri = 'kind' in change ? (change.kind === 'rename' ? change.newUri : change.uri) : change.textDocument.uri;
+            assert.ok(uri.startsWith(server.uri('') + '/'), `${action.title}: ${uri} is outside the workspace`);
+          }
+        }
+      }
+    }));
+
   test('fix-all returns one edit with every safe fix, and the page action fixes the page', () =>
     withServer({}, async (server) => {
       await server.ready();
