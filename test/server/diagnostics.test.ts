@@ -84,6 +84,17 @@ describe('diagnostics', () => {
       await server.waitForDiagnostics('MV/Hipervisores.md', 'a missing-file problem', (l) => l.some((d) => d.code === 'missing-file'));
     }));
 
+  test('a folder moved in on disk (one event for the folder) adds its pages', () =>
+    withServer({}, async (server) => {
+      await server.ready();
+      server.write('Almacenamiento/Volumenes.md', '# Volúmenes\n\nVer [contenedores](../Docker/Contenedores.md) y [discos](Discos.md).\n');
+      server.write('Almacenamiento/Discos.md', '# Discos\n\n[Volúmenes](Volumenes.md#nada)\n');
+      await server.filesChanged([{ path: 'Almacenamiento', type: 'created' }]);
+      await server.waitForDiagnostics('Almacenamiento/Discos.md', 'its broken fragment', (l) => l.some((d) => d.code === 'missing-fragment'));
+      await server.waitForDiagnostics('Almacenamiento/Volumenes.md', 'an orphan', (l) => l.some((d) => d.code === 'orphan-page'));
+      await server.waitFor('8 pages', () => server.indexState?.pages === 8);
+    }));
+
   test('a workspace folder removed from the editor has its diagnostics cleared', () =>
     withServer({}, async (server) => {
       await server.ready();
