@@ -146,10 +146,8 @@ describe('path shape', () => {
     const [rename, exact] = d.fixes;
     assert.equal(rename.preferred, true);
     assert.deepEqual(rename.fileOperations, [{ kind: 'rename', from: nfd('VM/Conclusión.md'), to: 'VM/Conclusión.md' }]);
-    assert.deepEqual(rename.edits.map((e) => [e.path, e.newText]), [
-      ['README.md', 'VM/Conclusión.md'],
-      ['VM/OrigenVM.md', 'Conclusión.md'],
-    ]);
+    // Links already written in NFC stay as they are; the NFD one is rewritten.
+    assert.deepEqual(rename.edits.map((e) => [e.path, e.newText]), [['VM/OrigenVM.md', 'Conclusión.md']]);
     assert.equal(exact.edits[0].newText, nfd('VM/Conclusión.md'));
     const fixed = fixAll(files, kb);
     assert.ok('VM/Conclusión.md' in fixed);
@@ -173,6 +171,11 @@ describe('path shape', () => {
     const kb = kbFrom({ ...curso, 'VM/OrigenVM.md': curso['VM/OrigenVM.md'] + '[p](../../../etc/passwd)\n' });
     const d = only(kb, 'VM/OrigenVM.md', Code.OutsideWorkspace);
     assert.deepEqual(d.fixes, []);
+  });
+
+  test('an encoded slash does not hide a climb out of the workspace', () => {
+    const kb = kbFrom({ ...curso, 'VM/OrigenVM.md': curso['VM/OrigenVM.md'] + '[p](..%2F..%2F..%2Ffuera.md)\n' });
+    assert.deepEqual(only(kb, 'VM/OrigenVM.md', Code.OutsideWorkspace).fixes, []);
   });
 });
 

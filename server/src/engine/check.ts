@@ -162,7 +162,9 @@ function unicodeRenameFix(target: string, ctx: CheckContext): Fix | undefined {
     const newSource = source === target ? nfc : source;
     page.facts.links.forEach((link, i) => {
       const r = page.resolutions[i];
-      if (r.kind === 'found' && r.target === target) edits.push(editDestination(source, link, destinationTo(newSource, nfc, fragmentSuffix(link))));
+      if (r.kind !== 'found' || r.target !== target) return;
+      const destination = destinationTo(newSource, nfc, fragmentSuffix(link));
+      if (destination !== link.raw) edits.push(editDestination(source, link, destination));
     });
   }
   return {

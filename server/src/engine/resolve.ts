@@ -35,8 +35,9 @@ function splitFragment(text: string): { path: string; fragment?: string } {
   };
 }
 
+/** Path segments, `%xx` decoded. A decoded `/` or `\` separates too: `..%2F..%2Fx` must not hide a climb. */
 function segmentsOf(path: string): string[] {
-  return path.split('/').map(percentDecode);
+  return path.split('/').flatMap((segment) => percentDecode(segment).split(/[/\\]/));
 }
 
 /**

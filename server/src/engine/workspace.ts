@@ -127,7 +127,8 @@ export function decodePage(path: string, bytes: Uint8Array): string {
 
 export function isInside(root: string, path: string): boolean {
   const relative = nodePath.relative(root, path);
-  return relative === '' || (!relative.startsWith('..') && !nodePath.isAbsolute(relative));
+  const climbs = relative === '..' || relative.startsWith(`..${nodePath.sep}`);
+  return !climbs && !nodePath.isAbsolute(relative);
 }
 
 /** A workspace held in memory: for tests and for hosts that already have the text. */
