@@ -122,7 +122,8 @@ export class KbnavClient implements vscode.Disposable {
       documentSelector: [{ scheme: 'file', language: 'markdown' }],
       synchronize: { configurationSection: 'kbnav' },
       // The server skips what needs trust (see capabilities.untrustedWorkspaces); trust is granted by a restart.
-      initializationOptions: { trusted: vscode.workspace.isTrusted },
+      // storagePath: the facts cache lives in VS Code's workspace storage, so a restart does not parse every page again.
+      initializationOptions: { trusted: vscode.workspace.isTrusted, storagePath: this.context.storageUri?.fsPath },
       outputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       errorHandler: this.errorHandler(),

@@ -17,6 +17,11 @@ export interface InitializationOptions {
    * `trusted: true`.
    */
   trusted?: boolean;
+  /**
+   * A folder the server may keep its facts cache in (VS Code's workspace storage). Without it the
+   * server uses the same cache folder as the CLI (`$KBNAV_CACHE_DIR` or `~/.cache/kbnav`).
+   */
+  storagePath?: string;
 }
 
 /** `kbnav.*` settings, read per resource and validated by the server. */

@@ -6,6 +6,9 @@
 import { ProposedFeatures, TextDocumentSyncKind, TextDocuments, createConnection, type InitializeResult } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
+import { createHash } from 'node:crypto';
+import * as nodePath from 'node:path';
+import { defaultCacheDir } from './engine/factsCache';
 import { localeFrom } from './engine/messages';
 import { fixAllKind, registerCodeActions } from './lsp/codeActions';
 import { completionTriggers, registerCompletion } from './lsp/completion';
@@ -47,12 +50,14 @@ connection.onInitialize((params): InitializeResult => {
       log,
       openDocuments: () => documents.all().map((d) => ({ uri: d.uri, text: d.getText() })),
       startProgress: (folder) => startIndexProgress(connection, locale, folder),
+      cacheDir: (root) => (options.storagePath ? nodePath.join(options.storagePath, 'facts', createHash('sha1').update(root).digest('hex').slice(0, 16)) : defaultCacheDir(root)),
     },
     locale,
   );
   const workspaceFolders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: URI.parse(params.rootUri).fsPath }] : []);
   for (const folder of workspaceFolders) folders.add(folder.uri, folder.name);
 
+  flushCaches = () => folders.flush();
   const ctx: ServerContext = { connection, documents, folders, locale, trusted, client: clientSupport(params.capabilities), log };
   const diagnostics = new DiagnosticsPublisher(ctx);
   const settings = new SettingsCache(ctx);
@@ -116,8 +121,8 @@ connection.onInitialize((params): InitializeResult => {
   };
 });
 
-connection.onShutdown(() => {
-  // Nothing to flush: the server never writes files itself.
-});
+let flushCaches: () => Promise<void> = async () => undefined;
+// The server writes no workspace file itself; only its facts cache may still be being written.
+connection.onShutdown(() => flushCaches());
 
 connection.listen();

@@ -4,7 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { withServer } from './harness';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestServer, repoRoot, withServer } from './harness';
 
 const codes = (list: { code?: string | number }[]) => list.map((d) => d.code).sort();
 
@@ -38,6 +41,32 @@ describe('diagnostics', () => {
       // Files changed outside the editor are watched through a dynamic registration.
       assert.ok(server.registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles'));
     }));
+
+  test('a restart reads page facts from the cache in the client storage, and still sees pages changed meanwhile', async () => {
+    const storagePath = mkdtempSync(join(tmpdir(), 'kbnav-storage-'));
+    const root = mkdtempSync(join(tmpdir(), 'kbnav-server-'));
+    cpSync(join(repoRoot(), 'test', 'fixtures', 'server-kb'), root, { recursive: true });
+    const first = await TestServer.start({ storagePath, root });
+    try {
+      await first.ready();
+      const before = codes(first.diagnosticsOf('Docker/Contenedores.md'));
+      await first.stop();
+      const cacheFiles = readdirSync(join(storagePath, 'facts'), { recursive: true }).map(String);
+      assert.ok(cacheFiles.some((f) => f.endsWith('.bin')), `a facts cache in the storage folder: ${cacheFiles}`);
+      writeFileSync(join(root, 'Borrador.md'), '# Borrador\n\n[roto](NoExiste.md)\n');
+      const second = await TestServer.start({ storagePath, root });
+      try {
+        await second.ready();
+        assert.deepEqual(codes(second.diagnosticsOf('Docker/Contenedores.md')), before);
+        assert.deepEqual(codes(second.diagnosticsOf('Borrador.md')), ['missing-file', 'orphan-page']);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(storagePath, { recursive: true, force: true });
+    }
+  });
 
   test('serves the same over Node IPC, as the VS Code client starts it', () =>
     withServer({ transport: 'ipc' }, async (server) => {

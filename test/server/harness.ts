@@ -53,6 +53,10 @@ export interface StartOptions {
   locale?: string;
   /** stdio (default, what other editors use) or Node IPC (what the VS Code client uses). */
   transport?: 'stdio' | 'ipc';
+  /** The client's storage folder for the facts cache; a fresh temporary one (removed at the end) when absent. */
+  storagePath?: string;
+  /** Reuse this workspace folder as is (not copied, not removed at the end): for restarts on the same files. */
+  root?: string;
 }
 
 export interface ProgressEvent {
@@ -70,6 +74,8 @@ export class TestServer {
   indexState: IndexChangedNotification.Params | undefined;
   initializeResult!: InitializeResult;
   settings: KbnavSettings;
+  /** Temporary folders this harness made, removed by dispose. */
+  readonly owned: string[] = [];
   private stderr = '';
   private exited: number | null | undefined;
 
@@ -85,8 +91,9 @@ export class TestServer {
 
   static async start(options: StartOptions = {}): Promise<TestServer> {
     const repo = repoRoot();
-    const root = mkdtempSync(join(tmpdir(), 'kbnav-server-'));
-    cpSync(join(repo, 'test', 'fixtures', options.fixture ?? 'server-kb'), root, { recursive: true });
+    const root = options.root ?? mkdtempSync(join(tmpdir(), 'kbnav-server-'));
+    if (!options.root) cpSync(join(repo, 'test', 'fixtures', options.fixture ?? 'server-kb'), root, { recursive: true });
+    const storagePath = options.storagePath ?? mkdtempSync(join(tmpdir(), 'kbnav-storage-'));
     for (const [path, content] of Object.entries(options.files ?? {})) {
       mkdirSync(dirname(join(root, path)), { recursive: true });
       writeFileSync(join(root, path), content);
@@ -98,6 +105,8 @@ export class TestServer {
       ? createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child))
       : createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const server = new TestServer(root, child, connection, options.settings ?? {});
+    if (!options.root) server.owned.push(root);
+    if (!options.storagePath) server.owned.push(storagePath);
     server.wire();
     connection.listen();
     server.initializeResult = await connection.sendRequest('initialize', {
@@ -105,7 +114,7 @@ export class TestServer {
       locale: options.locale ?? 'es',
       rootUri: URI.file(root).toString(),
       workspaceFolders: [{ uri: URI.file(root).toString(), name: 'apuntes' }],
-      initializationOptions: options.trusted === undefined ? undefined : { trusted: options.trusted },
+      initializationOptions: { ...(options.trusted === undefined ? {} : { trusted: options.trusted }), storagePath },
       capabilities: {
         window: { workDoneProgress: true },
         workspace: {
@@ -321,7 +330,7 @@ export class TestServer {
       clearTimeout(timer);
     }
     this.connection.dispose();
-    rmSync(this.root, { recursive: true, force: true });
+    for (const dir of this.owned) rmSync(dir, { recursive: true, force: true });
   }
 }
 

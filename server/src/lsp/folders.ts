@@ -12,6 +12,7 @@ import { URI } from 'vscode-uri';
 import { defaultSettings, type EngineSettings } from '../engine/config';
 import { KnowledgeBase } from '../engine/knowledgeBase';
 import { loadWorkspace } from '../engine/load';
+import { FactsCache } from '../engine/factsCache';
 import { ParsePool } from '../engine/parsePool';
 import { stripBom } from '../engine/parse';
 import { isMarkdownPath } from '../engine/paths';
@@ -31,6 +32,8 @@ export interface FolderHost {
   /** The open documents (any folder). */
   openDocuments(): { uri: string; text: string }[];
   startProgress(folder: KbFolder): Promise<IndexProgress>;
+  /** Where the facts cache of a folder lives (`root` is its absolute path), or undefined for none. */
+  cacheDir(root: string): string | undefined;
 }
 
 export interface FileChange {
@@ -73,6 +76,8 @@ export class KbFolder {
   private state: 'new' | 'indexing' | 'ready' | 'disposed' = 'new';
   private indexing: Cancellation | undefined;
   private tail: Promise<void> = Promise.resolve();
+  /** The last write of the facts cache (awaited on shutdown, so that it is not cut short). */
+  cacheSaved: Promise<void> = Promise.resolve();
   private waiters: (() => void)[] = [];
 
   constructor(
@@ -146,8 +151,12 @@ export class KbFolder {
       try {
         const kb = new KnowledgeBase(this.root, settings);
         const disk = new DiskWorkspace(this.root, settings.ignore, this.log);
+        // Facts of pages whose text did not change since the last run are not parsed again.
+        const cacheDir = this.folders.host.cacheDir(this.root);
+        const cache = cacheDir ? await FactsCache.open(cacheDir, settings.markers) : undefined;
         const problems = await loadWorkspace(kb, disk, {
           token,
+          cache,
           progress: (done, total) => progress.report(done, total),
           // Worker threads for large workspaces (parseWorker.js next to the bundle); none for small ones.
           createPool: (pages) => ParsePool.create(pages, settings.markers),
@@ -162,6 +171,11 @@ export class KbFolder {
         this.disk = disk;
         this.settings = settings;
         this.log.info(`${this.name}: indexed ${kb.pagePaths().length} pages and ${kb.files.fileCount} files in ${Date.now() - started} ms`);
+        if (cache) {
+          this.cacheSaved = cache.save(kb.pagePaths().map((p) => kb.page(p)!.facts)).then((saved) => {
+            if (!saved) this.log.warn(`${this.name}: could not write the facts cache in ${cacheDir}`);
+          });
+        }
       } catch (error) {
         if (error instanceof CancelledError || token.isCancellationRequested) return;
         this.log.error(`${this.name}: indexing failed: ${describe(error)}`);
@@ -317,6 +331,11 @@ export class Folders {
 
   all(): readonly KbFolder[] {
     return this.list;
+  }
+
+  /** Waits for the facts caches being written. */
+  async flush(): Promise<void> {
+    await Promise.all(this.list.map((f) => f.cacheSaved));
   }
 
   add(uri: string, name: string): KbFolder {
