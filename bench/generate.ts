@@ -15,7 +15,7 @@ import * as nodePath from 'node:path';
 import GithubSlugger from 'github-slugger';
 
 /** Bumped whenever the output for a given seed changes: cached corpora are keyed by it. */
-export const generatorVersion = 4;
+export const generatorVersion = 5;
 
 export const plantedCodes = [
   'missing-file',

@@ -23,7 +23,7 @@ export interface LspOptions {
   /** The server's cache folder: emptied before the first start, kept for the second (warm) start. */
   cacheDir: string;
   truth: GroundTruth;
-  /** Edits (each undone afterwards: two measurements per edit). */
+  /** Edits measured; every other one undoes the one before (a heading renamed, then restored). */
   edits: number;
   nice: boolean;
   env?: NodeJS.ProcessEnv;
@@ -232,7 +232,7 @@ interface EditTarget {
 function editTargets(options: LspOptions, count: number): EditTarget[] {
   const headings = new Map<string, { source: string; id: string }[]>();
   const incoming = new Map<string, Set<string>>();
-  generateCorpus(
+  const again = generateCorpus(
     { notes: options.truth.notes, seed: options.truth.seed, rate: options.truth.rate },
     () => {},
     {
@@ -246,14 +246,18 @@ function editTargets(options: LspOptions, count: number): EditTarget[] {
       },
     },
   );
+  if (again.bytes !== options.truth.bytes || again.problems.length !== options.truth.problems.length) {
+    throw new Error(`${options.corpus} is not what generator v${again.generator} makes from seed ${again.seed}: delete it and run again`);
+  }
   const planted = new Set(options.truth.problems.map((p) => p.file));
   const targets: EditTarget[] = [];
   for (const [page, list] of headings) {
     if (planted.has(page)) continue; // Keep the edits away from pages whose problems are measured elsewhere.
-    const sources = list.map((h) => h.source);
     for (const heading of list.slice(1)) {
       const dependents = [...(incoming.get(`${page}#${heading.id}`) ?? [])].filter((d) => d !== page && !planted.has(d));
-      if (!dependents.length || sources.filter((s) => s === heading.source).length > 1) continue;
+      // A heading written twice: renaming one hands its id to the other (`x-1` becomes `x`), and no link breaks.
+      const twice = list.some((o) => o !== heading && (o.id.startsWith(`${heading.id}-`) || heading.id.startsWith(`${o.id}-`)));
+      if (!dependents.length || twice) continue;
       const lines = readFileSync(nodePath.join(options.corpus, page), 'utf8').split('\n');
       const headingLine = lines.indexOf(`## ${heading.source}`);
       if (headingLine < 0) continue;

@@ -37,7 +37,7 @@ const usage = `Usage: npm run bench -- [options]
   --rate R               planted problems per note and code (default 0.005)
   --tools LIST           kbnav,vscode,vscode-insensitive,remark (default all)
   --no-lsp               skip the language-server measurements
-  --lsp-edits N          edits measured over LSP, each also undone (default 100 → 200 samples)
+  --lsp-edits N          edits measured over LSP; every other one undoes the one before (default 200)
   --remark-max N         largest corpus remark-validate-links runs on (default 10000: it is quadratic)
   --nice-from N          run tools with nice -n 10 from this size on (default 10000)
   --timeout MIN          per run (default 40)
@@ -56,7 +56,7 @@ function parseArgs(argv: string[]): Args | undefined {
     rate: Number(value('rate', '0.005')),
     tools: new Set(value('tools', 'kbnav,vscode,vscode-insensitive,remark').split(',')),
     lsp: !argv.includes('--no-lsp'),
-    lspEdits: Number(value('lsp-edits', '100')),
+    lspEdits: Number(value('lsp-edits', '200')),
     remarkMax: Number(value('remark-max', '10000')),
     niceFrom: Number(value('nice-from', '10000')),
     timeoutMin: Number(value('timeout', '40')),
