@@ -10,6 +10,18 @@ import { MarkerSet } from './navigation';
 import type { Heading, LinkFacts, PageFacts, Position, Range, UndefinedReference } from './types';
 
 const processor = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml', 'toml']);
+/** Without GFM: its autolink transform walks the tree by recursion, which a deep enough page overflows. */
+const plainProcessor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml', 'toml']);
+
+/** The syntax tree of a page; a page nested too deep for GFM's transforms is read as plain CommonMark. */
+function parseTree(text: string): Root {
+  try {
+    return processor.parse(text) as Root;
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return plainProcessor.parse(text) as Root;
+  }
+}
 
 /** Maps UTF-16 offsets of a text to LSP positions. */
 export class LineIndex {
@@ -124,7 +136,7 @@ const unresolvedReference = /\[((?:[^[\]\\\n]|\\.){1,999})\]\[((?:[^[\]\\\n]|\\.
  * exact source ranges. `text` must not start with a BOM (positions are those of the text without it).
  */
 export function parsePage(text: string, markers: MarkerSet, hash = hashText(text)): PageFacts {
-  const tree = processor.parse(text) as Root;
+  const tree = parseTree(text);
   const lines = new LineIndex(text);
   const slugger = new GithubSlugger();
   const headings: Heading[] = [];
@@ -137,13 +149,14 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
 
   const offsets = (node: Nodes): [number, number] => [node.position?.start.offset ?? 0, node.position?.end.offset ?? 0];
 
-  // Definitions may follow their uses: collect them first.
-  const collect = (node: Nodes): void => {
+  // Definitions may follow their uses: collect them first. Trees are walked with an explicit stack,
+  // never by recursion: a page of 10,000 nested quotes must not overflow the call stack.
+  for (const stack: Nodes[] = [tree]; stack.length; ) {
+    const node = stack.pop()!;
     if (node.type === 'definition') {
       if (!definitions.has(node.identifier)) definitions.set(node.identifier, node);
-    } else if ('children' in node) node.children.forEach(collect);
-  };
-  collect(tree);
+    } else if ('children' in node) for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as Nodes);
+  }
 
   const definitionDestination = (definition: Definition): RawDestination | undefined => {
     const [start, end] = offsets(definition);
@@ -187,7 +200,8 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
     }
   };
 
-  const visit = (node: Nodes): void => {
+  /** Records what `node` holds; returns whether its children are to be visited. */
+  const enter = (node: Nodes): boolean => {
     const [start, end] = offsets(node);
     switch (node.type) {
       case 'heading': {
@@ -200,7 +214,7 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
       case 'yaml': {
         const match = /^title:\s*["']?(.+?)["']?\s*$/m.exec(node.value);
         if (match) frontMatterTitle = match[1];
-        return;
+        return false;
       }
       case 'link':
       case 'image': {
@@ -210,14 +224,14 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
           // Autolink: `<…>` or a bare URL (GFM).
           const inner = text[start] === '<' ? 1 : 0;
           addLink({ kind: 'autolink', image: false, raw: text.slice(start + inner, end - inner), rawRange: lines.range(start + inner, end - inner), url: node.url, label: toString(node), range: lines.range(start, end) });
-          return;
+          return false;
         }
         const { label, labelRange, close } = labelOf(node, start, end, opener);
         const destination = close < 0 ? undefined : readDestination(text, close + 2, end);
         if (destination) {
           addLink({ kind: 'inline', image, raw: destination.raw, rawRange: lines.range(destination.start, destination.end), url: node.url, label, labelRange, range: lines.range(start, end) });
         }
-        if (image) return;
+        if (image) return false;
         break;
       }
       case 'linkReference':
@@ -229,7 +243,7 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
           const { label, labelRange } = labelOf(node, start, end, image ? 2 : 1);
           addLink({ kind: 'reference', image, raw: destination.raw, rawRange: lines.range(destination.start, destination.end), url: definition.url, label, labelRange, range: lines.range(start, end), reference: node.identifier });
         }
-        if (image) return;
+        if (image) return false;
         break;
       }
       case 'html': {
@@ -239,19 +253,21 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
           const rawStart = start + match.index! + match[0].length - raw.length - 1;
           addLink({ kind: 'html', image: /^<img/i.test(match[0]), raw, rawRange: lines.range(rawStart, rawStart + raw.length), url: raw.replace(/&amp;/g, '&'), label: '', range: lines.range(start + match.index!, rawStart + raw.length + 1) });
         }
-        return;
+        return false;
       }
       case 'code':
       case 'inlineCode':
       case 'definition':
-        return;
+        return false;
     }
-    if ('children' in node) {
-      if (node.type === 'paragraph' || node.type === 'heading' || node.type === 'tableCell') scanUnresolved(node);
-      node.children.forEach((child) => visit(child as Nodes));
-    }
+    return true;
   };
-  visit(tree);
+  for (const stack: Nodes[] = [tree]; stack.length; ) {
+    const node = stack.pop()!;
+    if (!enter(node) || !('children' in node)) continue;
+    if (node.type === 'paragraph' || node.type === 'heading' || node.type === 'tableCell') scanUnresolved(node);
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as Nodes);
+  }
 
   return {
     hash,
