@@ -126,8 +126,10 @@ function readDestination(src: string, i: number, limit: number): RawDestination 
   return { raw: src.slice(i, j), start: i, end: j };
 }
 
-const htmlLink = /<(?:a|img|area|link|source|iframe)\b[^>]*?\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
-const htmlAnchor = /<[a-z][^>]*?\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
+// `[^<>]` rather than `[^>]`: a tag ends at the next `<` too, so that a run of unclosed tags (`<a <a <a…`)
+// costs linear time, not quadratic.
+const htmlLink = /<(?:a|img|area|link|source|iframe)\b[^<>]*?\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
+const htmlAnchor = /<[a-z][^<>]*?\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
 /** `[text][ref]` or `[ref][]` left as text: a reference whose definition is missing. */
 const unresolvedReference = /\[((?:[^[\]\\\n]|\\.){1,999})\]\[((?:[^[\]\\\n]|\\.){0,999})\]/g;
 
@@ -247,8 +249,11 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
         break;
       }
       case 'html': {
-        for (const match of node.value.matchAll(htmlAnchor)) anchors.push(match[1] ?? match[2]);
-        for (const match of node.value.matchAll(htmlLink)) {
+        // The source, not node.value: in a quote or a list the value lacks the `> ` and indentation of
+        // each line (offsets into it are not offsets into the page), and has U+FFFD for NUL.
+        const source = text.slice(start, end);
+        for (const match of source.matchAll(htmlAnchor)) anchors.push(match[1] ?? match[2]);
+        for (const match of source.matchAll(htmlLink)) {
           const raw = match[1] ?? match[2];
           const rawStart = start + match.index! + match[0].length - raw.length - 1;
           addLink({ kind: 'html', image: /^<img/i.test(match[0]), raw, rawRange: lines.range(rawStart, rawStart + raw.length), url: raw.replace(/&amp;/g, '&'), label: '', range: lines.range(start + match.index!, rawStart + raw.length + 1) });
