@@ -8,6 +8,7 @@
 //   4. integration tests in a real VS Code              node out/test/e2e/runIntegration.js test/fixtures/editor-kb
 //      (code-server; installed on first use)
 //   5. UI tests with Playwright in Chromium             node out/test/e2e/ui/run.js
+//   6. the .vsix installs into code-server and runs     node --test test/e2e/vsix.test.mjs
 //
 // The last line is `N passed, N failed` over all suites. `--only unit|e2e` runs a part.
 import { spawn } from 'node:child_process';
@@ -54,6 +55,17 @@ function count(name, { code, output }) {
   }
 }
 
+/** Runs files with Node's test runner (spec output for people, TAP to a file for the counts). */
+async function nodeTests(name, paths) {
+  mkdirSync('out', { recursive: true });
+  const tap = join('out', `${name.replace(/\W+/g, '-')}.tap`);
+  const result = await run(process.execPath, ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...paths]);
+  const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+  const pass = Number(/^# pass (\d+)$/m.exec(text)?.[1] ?? 0);
+  const fail = Number(/^# fail (\d+)$/m.exec(text)?.[1] ?? 0);
+  count(name, { code: result.code, output: `${pass} passed, ${fail} failed\n` });
+}
+
 heading('build');
 const build = await run(process.execPath, ['scripts/build.mjs', '--tests']);
 count('build', build);
@@ -64,14 +76,7 @@ if (build.code === 0) {
 
   if (!only || only === 'unit') {
     heading('engine, CLI, grammar, reliability, LSP contract (node --test)');
-    mkdirSync('out', { recursive: true });
-    const dirs = ['out/test/unit/', 'out/test/server/'].filter((d) => existsSync(d));
-    const tap = join('out', 'node-tests.tap');
-    const node = await run(process.execPath, ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...dirs]);
-    const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
-    const pass = Number(/^# pass (\d+)$/m.exec(text)?.[1] ?? 0);
-    const fail = Number(/^# fail (\d+)$/m.exec(text)?.[1] ?? 0);
-    count('node --test', { code: node.code, output: `${pass} passed, ${fail} failed\n` });
+    await nodeTests('node --test', ['out/test/unit/', 'out/test/server/'].filter((d) => existsSync(d)));
   }
 
   if (!only || only === 'e2e') {
@@ -85,6 +90,8 @@ if (build.code === 0) {
         heading('UI tests (Playwright + Chromium + code-server)');
         count('ui', await run(process.execPath, ['out/test/e2e/ui/run.js']));
       }
+      heading('the .vsix: contents, install into code-server, its server starts');
+      await nodeTests('vsix', ['test/e2e/vsix.test.mjs']);
     }
   }
 }
