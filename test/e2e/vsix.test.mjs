@@ -48,7 +48,7 @@ describe('the .vsix', () => {
     for (const required of ['dist/extension.js', 'dist/server.js', 'dist/parseWorker.js', 'package.json', 'package.nls.json', 'package.nls.es.json', 'l10n/bundle.l10n.es.json', 'syntaxes/kbnav-navigation.tmLanguage.json', 'images/icon.png', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
       assert.ok(files.includes(required), `${required} is in the package`);
     }
-    const unexpected = files.filter((f) => !/^(dist\/[\w]+\.js|syntaxes\/|package(\.nls(\.es)?)?\.json$|l10n\/|images\/|media\/|README\.md$|CHANGELOG\.md$|LICENSE$)/.test(f));
+    const unexpected = files.filter((f) => !/^(dist\/[\w]+\.js|syntaxes\/|package(\.nls(\.es)?)?\.json$|l10n\/|images\/|media\/|README(\.es)?\.md$|CHANGELOG\.md$|LICENSE$)/.test(f));
     assert.deepEqual(unexpected, []);
     assert.ok(statSync(vsix).size < 1024 * 1024, `small: ${statSync(vsix).size} bytes`);
   });
