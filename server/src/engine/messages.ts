@@ -1,6 +1,6 @@
 import type { Locale } from './types';
 
-/** Every user-facing text of the engine and the CLI, in English and Spanish. `{0}`… are arguments. */
+/** Every user-facing text of the engine, the CLI and the language server, in English and Spanish. `{0}`… are arguments. Log lines stay in English. */
 const en = {
   missingFile: '“{0}” does not exist',
   missingFileFromRoot: '“{0}” does not exist in the workspace (paths starting with / are read from the workspace root)',
@@ -49,6 +49,12 @@ const en = {
   cliUnknownOption: 'Unknown option: {0}',
   cliBadValue: 'Bad value for {0}: {1}',
   cliUnreadable: 'Could not read {0}: {1}',
+  indexingTitle: 'KB Navigator: indexing notes',
+  indexingProgress: '{0} of {1} pages',
+  fixAllInPage: 'Fix all safe problems in this page ({0})',
+  fixAllOnSave: 'Fix the safe link problems of this page ({0})',
+  unreachedPages: 'Pages no topic reaches',
+  linkTooltip: 'Open “{0}”',
 };
 
 export type MessageId = keyof typeof en;
@@ -101,6 +107,12 @@ const es: Record<MessageId, string> = {
   cliUnknownOption: 'Opción desconocida: {0}',
   cliBadValue: 'Valor no válido para {0}: {1}',
   cliUnreadable: 'No se pudo leer {0}: {1}',
+  indexingTitle: 'KB Navigator: indexando los apuntes',
+  indexingProgress: '{0} de {1} páginas',
+  fixAllInPage: 'Corregir todos los problemas seguros de esta página ({0})',
+  fixAllOnSave: 'Corregir los problemas de enlaces seguros de esta página ({0})',
+  unreachedPages: 'Páginas fuera de los temas',
+  linkTooltip: 'Abrir «{0}»',
 };
 
 const catalogs: Record<Locale, Record<MessageId, string>> = { en, es };

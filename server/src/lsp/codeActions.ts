@@ -9,7 +9,7 @@ import type { ServerContext } from './context';
 import { diagnosticSource, type DiagnosticData } from './diagnostics';
 import { canApply, toUriFix, workspaceEditOf, type UriFix } from './edits';
 import { guard } from './guard';
-import { text } from './strings';
+import { localize } from '../engine/messages';
 
 export const fixAllKind = `${CodeActionKind.SourceFixAll}.kbnav`;
 
@@ -60,7 +60,7 @@ export function registerCodeActions(ctx: ServerContext): void {
         if (params.context.diagnostics.some((d) => dataOf(d))) {
           const fixes = selectSafeFixes(folder.kb.diagnostics(path)).map((f) => toUriFix(folder, f)).filter((f) => canApply(ctx, f));
           const edit = fixes.length ? workspaceEditOf(ctx, fixes) : undefined;
-          if (edit) actions.push({ title: text(ctx.locale, 'fixAllInPage', fixes.length), kind: CodeActionKind.QuickFix, edit });
+          if (edit) actions.push({ title: localize(ctx.locale, 'fixAllInPage', fixes.length), kind: CodeActionKind.QuickFix, edit });
         }
       }
 
@@ -71,7 +71,7 @@ export function registerCodeActions(ctx: ServerContext): void {
           .filter((f) => !f.fileOperations?.length && f.edits.every((e) => e.path === path))
           .map((f) => toUriFix(folder, f));
         const edit = fixes.length ? workspaceEditOf(ctx, fixes) : undefined;
-        if (edit) actions.push({ title: text(ctx.locale, 'fixAllOnSave', fixes.length), kind: fixAllKind, edit });
+        if (edit) actions.push({ title: localize(ctx.locale, 'fixAllOnSave', fixes.length), kind: fixAllKind, edit });
       }
       return actions;
     }),

@@ -4,10 +4,10 @@
  * checks as indexing (inside the root, not binary, not too large).
  */
 import { MarkupKind, type Hover, type HoverParams } from 'vscode-languageserver/node';
-import { linkIndexAt, linkTarget } from '../engine/positions';
 import { pagePreview } from '../engine/preview';
 import type { ServerContext } from './context';
 import { guard } from './guard';
+import { linkAt } from './linkAt';
 
 /** Backticks that cannot close the code span a path is shown in. */
 function codeSpan(text: string): string {
@@ -19,19 +19,15 @@ function codeSpan(text: string): string {
 export function registerHover(ctx: ServerContext): void {
   ctx.connection.onHover(
     guard(ctx.log, 'hover', null as Hover | null, async (params: HoverParams) => {
-      const found = await ctx.folders.locateReady(params.textDocument.uri);
-      const page = found && found.folder.kb.page(found.path);
-      if (!found || !page) return null;
-      const index = linkIndexAt(page.facts, params.position);
-      const target = index < 0 ? undefined : linkTarget(found.folder.kb, found.path, index);
-      if (!target || target.isDirectory) return null;
-      const { kb } = found.folder;
-      const targetPage = kb.page(target.path);
+      const at = await linkAt(ctx, params.textDocument.uri, params.position);
+      if (!at) return null;
+      const { folder, page, index, target } = at;
+      const targetPage = folder.kb.page(target.path);
       const parts: string[] = [];
       if (targetPage) {
         let preview;
         try {
-          preview = pagePreview(await found.folder.readText(target.path), targetPage.facts, targetPage.title, target.fragment);
+          preview = pagePreview(await folder.readText(target.path), targetPage.facts, targetPage.title, target.fragment);
         } catch (error) {
           ctx.log.warn(`hover: ${(error as Error).message}`);
         }

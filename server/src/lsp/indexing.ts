@@ -6,7 +6,7 @@
 import type { Connection, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 import type { Locale } from '../engine/types';
 import type { IndexProgress, KbFolder } from './folders';
-import { text } from './strings';
+import { localize } from '../engine/messages';
 
 const createTimeoutMs = 2000;
 
@@ -17,7 +17,7 @@ export async function startIndexProgress(connection: Connection, locale: Locale,
     new Promise((resolve) => (timer = setTimeout(() => resolve(undefined), createTimeoutMs))),
   ]);
   clearTimeout(timer);
-  reporter?.begin(text(locale, 'indexingTitle'), 0, folder.name, false);
+  reporter?.begin(localize(locale, 'indexingTitle'), 0, folder.name, false);
   let lastTime = 0;
   let lastPercentage = -1;
   return {
@@ -28,7 +28,7 @@ export async function startIndexProgress(connection: Connection, locale: Locale,
       if (percentage === lastPercentage || (now - lastTime < 100 && done < total && lastPercentage >= 0)) return;
       lastTime = now;
       lastPercentage = percentage;
-      reporter.report(percentage, text(locale, 'indexingProgress', done, total));
+      reporter.report(percentage, localize(locale, 'indexingProgress', done, total));
     },
     done() {
       reporter?.done();

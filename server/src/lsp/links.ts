@@ -8,7 +8,7 @@ import { linkTarget, type LinkTarget } from '../engine/positions';
 import type { ServerContext } from './context';
 import type { KbFolder } from './folders';
 import { guard } from './guard';
-import { text } from './strings';
+import { localize } from '../engine/messages';
 
 /** The URI a link opens: the target file, with the position of the heading as fragment. */
 export function targetUri(folder: KbFolder, target: LinkTarget): string {
@@ -32,7 +32,7 @@ export function registerDocumentLinks(ctx: ServerContext): void {
         links.push({
           range: link.range,
           target: targetUri(found.folder, target),
-          tooltip: text(ctx.locale, 'linkTooltip', target.heading ? `${title} › ${target.heading.text}` : title),
+          tooltip: localize(ctx.locale, 'linkTooltip', target.heading ? `${title} › ${target.heading.text}` : title),
         });
       });
       return links;

@@ -4,7 +4,7 @@ import { TopicTreeRequest, type TopicNode } from '../protocol';
 import type { ServerContext } from './context';
 import type { KbFolder } from './folders';
 import { guard } from './guard';
-import { text } from './strings';
+import { localize } from '../engine/messages';
 
 function toProtocol(folder: KbFolder, node: TopicTreeNode): TopicNode {
   return {
@@ -24,7 +24,7 @@ export function registerTopicTree(ctx: ServerContext): void {
       const folder = params?.folderUri ? ctx.folders.byUri(params.folderUri) : ctx.folders.all()[0];
       if (!folder) return [];
       await folder.whenReady();
-      return buildTopicTree(folder.kb, { unreachedLabel: text(ctx.locale, 'unreachedPages'), token }).map((node) => toProtocol(folder, node));
+      return buildTopicTree(folder.kb, { unreachedLabel: localize(ctx.locale, 'unreachedPages'), token }).map((node) => toProtocol(folder, node));
     }),
   );
 }
