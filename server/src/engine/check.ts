@@ -180,9 +180,8 @@ function checkFragment(entry: PageEntry, link: LinkFacts, target: string, fragme
   if (!fragment) return;
   const page = ctx.page(target);
   if (!page) return; // Fragments of other files (source lines, PDFs…) are not checked.
-  const wanted = fragment.normalize('NFC').toLowerCase();
-  const ids = [...page.facts.headings.map((h) => h.id), ...page.facts.anchors];
-  if (ids.some((id) => id.normalize('NFC').toLowerCase() === wanted)) return;
+  const ids = idsOf(page.facts);
+  if (ids.folded.has(fragment.normalize('NFC').toLowerCase())) return;
   if (/^L\d+(-L?\d+)?$/.test(fragment) && !isMarkdownPath(target)) return;
   const t = (id: MessageId, ...args: (string | number)[]) => localize(ctx.settings.locale, id, ...args);
   const candidates = nearestIds(fragment, ids);
@@ -197,27 +196,81 @@ function checkFragment(entry: PageEntry, link: LinkFacts, target: string, fragme
   report(Code.MissingFragment, destinationRange(link), t('missingFragment', target === entry.path ? basename(target) : target, fragment), fixes);
 }
 
+/** A page's heading and anchor ids: as written, NFC and lower case (to match), normalized (to compare). */
+interface PageIds {
+  ids: string[];
+  folded: Set<string>;
+  normalized: string[];
+}
+
+/** Computed once per page's facts, not once per link to the page: a page may have thousands of links to one with thousands of headings. */
+const idCache = new WeakMap<PageFacts, PageIds>();
+function idsOf(facts: PageFacts): PageIds {
+  let cached = idCache.get(facts);
+  if (!cached) {
+    const ids = [...facts.headings.map((h) => h.id), ...facts.anchors];
+    cached = { ids, folded: new Set(ids.map((id) => id.normalize('NFC').toLowerCase())), normalized: ids.map((id) => normalizeTitle(id)) };
+    idCache.set(facts, cached);
+  }
+  return cached;
+}
+
 /** Heading ids closest to `fragment` (accents and case ignored first, then edit distance), best first. */
-function nearestIds(fragment: string, ids: string[]): string[] {
+function nearestIds(fragment: string, { ids, normalized }: PageIds): string[] {
   const key = normalizeTitle(fragment);
-  const scored = ids
-    .map((id) => ({ id, d: normalizeTitle(id) === key ? 0 : editDistance(normalizeTitle(id), key) }))
-    .filter((s) => s.d <= Math.max(2, Math.ceil(key.length * 0.4)))
-    .sort((a, b) => a.d - b.d);
+  // 40% of the length, but at most 32 edits: past that it is no typo, and the cost grows with it.
+  const threshold = Math.max(2, Math.min(32, Math.ceil(key.length * 0.4)));
+  const scored: { id: string; d: number }[] = [];
+  ids.forEach((id, i) => {
+    const d = normalized[i] === key ? 0 : editDistance(normalized[i], key, threshold);
+    if (d <= threshold) scored.push({ id, d });
+  });
+  scored.sort((a, b) => a.d - b.d);
   return [...new Set(scored.map((s) => s.id))].slice(0, 3);
 }
 
-export function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 8) return Math.abs(a.length - b.length);
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
+/**
+ * Levenshtein distance of `a` and `b`, exact up to `max`; any larger distance is reported as more
+ * than `max`. Only the band of cells within `max` of the diagonal is computed: two headings of
+ * 100,000 characters cost 100,000 × (2·max + 1) steps, not 10^10.
+ */
+let rows = [new Int32Array(67), new Int32Array(67)];
+
+export function editDistance(a: string, b: string, max = Number.MAX_SAFE_INTEGER): number {
+  const lengths = Math.abs(a.length - b.length);
+  if (lengths > 8 || lengths > max) return lengths;
+  // A common prefix and suffix do not change the distance: ids of one page often share most of their text.
+  let start = 0;
+  while (start < a.length && start < b.length && a.charCodeAt(start) === b.charCodeAt(start)) start++;
+  let endA = a.length;
+  let endB = b.length;
+  while (endA > start && endB > start && a.charCodeAt(endA - 1) === b.charCodeAt(endB - 1)) {
+    endA--;
+    endB--;
   }
-  return previous[b.length];
+  a = a.slice(start, endA);
+  b = b.slice(start, endB);
+  const band = Math.min(max, Math.max(a.length, b.length));
+  const over = band + 1;
+  // Row i holds D[i][j] at index j - i + band (+1, so that the cells either side of the band exist).
+  // Two rows, reused from call to call: the checks compare millions of short names and ids.
+  if (rows[0].length < 2 * band + 3) rows = [new Int32Array(2 * band + 3), new Int32Array(2 * band + 3)];
+  let [previous, current] = rows;
+  previous.fill(over);
+  for (let j = 0; j <= Math.min(band, b.length); j++) previous[j + band + 1] = j;
+  for (let i = 1; i <= a.length; i++) {
+    current.fill(over);
+    let rowMin = over;
+    for (let j = Math.max(0, i - band); j <= Math.min(b.length, i + band); j++) {
+      const k = j - i + band + 1;
+      const value = j === 0 ? i : Math.min(previous[k] + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1), previous[k + 1] + 1, current[k - 1] + 1);
+      current[k] = value < over ? value : over;
+      if (current[k] < rowMin) rowMin = current[k];
+    }
+    if (rowMin >= over) return over;
+    [previous, current] = [current, previous];
+  }
+  return previous[b.length - a.length + band + 1];
 }
 
 /** The normalized label of a navigation link, or undefined when it names no page (empty or generic). */
@@ -333,7 +386,7 @@ function missingFileFixes(entry: PageEntry, link: LinkFacts, missingPath: string
     const wanted = looseKey(basename(missingPath));
     for (const name of names) {
       const path = folder ? `${folder}/${name}` : name;
-      if (ctx.files.hasFile(path) && editDistance(looseKey(name), wanted) <= Math.min(2, Math.floor(wanted.length / 4))) candidates.add(path);
+      if (ctx.files.hasFile(path) && editDistance(looseKey(name), wanted, 2) <= Math.min(2, Math.floor(wanted.length / 4))) candidates.add(path);
     }
   }
   const label = link.nav ? meaningfulLabel(link, ctx) : undefined;
