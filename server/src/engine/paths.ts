@@ -45,9 +45,12 @@ export function relativePath(fromDir: string, to: string): string {
   return [...up, ...target.slice(common)].join('/');
 }
 
-/** Encodes a path for a Markdown destination: only what would break the link is escaped. */
+/**
+ * Encodes a path for a Markdown destination: only what would break the link is escaped — `#` and
+ * `?` too (they would start a fragment or a query), and parentheses, which encodeURIComponent keeps.
+ */
 export function encodeDestination(path: string): string {
-  return path.replace(/[%\s()<>]/g, (c) => encodeURIComponent(c));
+  return path.replace(/[%\s()<>#?]/g, (c) => (c === '(' ? '%28' : c === ')' ? '%29' : encodeURIComponent(c)));
 }
 
 /** Name key that ignores case and Unicode normalization: for "the same name, written otherwise". */
