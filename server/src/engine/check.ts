@@ -54,13 +54,19 @@ function editDestination(page: string, link: LinkFacts, newText: string): TextEd
   return { path: page, range: link.rawRange, newText };
 }
 
+/** A title as link text: `[`, `]` and `\\` escaped, so that a title like “a ] b” cannot end the label early. */
+function labelText(title: string): string {
+  return title.replace(/[[\]\\]/g, '\\$&');
+}
+
 /** Rewrites a label's text to `title`, keeping its marker where it was. */
 function editLabel(page: string, link: LinkFacts, title: string, markers: MarkerSet): TextEdit | undefined {
   if (!link.labelRange) return undefined;
   const label = link.label.trim();
   const found = markers.occurrences(label)[0];
   const marker = found ? label.slice(found[0], found[1]) : '';
-  const newText = !marker ? title : found![0] === 0 ? `${marker} ${title}` : `${title} ${marker}`;
+  const text = labelText(title);
+  const newText = !marker ? text : found![0] === 0 ? `${marker} ${text}` : `${text} ${marker}`;
   return { path: page, range: link.labelRange, newText };
 }
 
@@ -355,7 +361,7 @@ function checkNavigation(entry: PageEntry, link: LinkFacts, target: string, hasF
     }
   } else {
     const { eol, end } = targetPage.facts;
-    const newLink = `[${entryTitle} ${marker}](${destinationTo(target, entry.path)})`;
+    const newLink = `[${labelText(entryTitle)} ${marker}](${destinationTo(target, entry.path)})`;
     const edit: TextEdit =
       direction === 'forward'
         ? { path: target, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: `${newLink}${eol}${eol}` }
@@ -405,8 +411,8 @@ function missingFileFixes(entry: PageEntry, link: LinkFacts, missingPath: string
   if (isMarkdownPath(missingPath) && !ctx.files.isDirectory(missingPath)) {
     const title = (link.nav ? ctx.markers.strip(link.label).replace(/^\s*#+/, '').trim() : '') || basename(missingPath).replace(/\.(md|markdown)$/i, '');
     const lines = [`# ${title}`, ''];
-    if (link.nav === 'forward' || link.nav === 'down') lines.unshift(`[${entry.title} ${oppositeMarker(link, 'back', ctx.markers, ctx.settings)}](${destinationTo(missingPath, entry.path)})`, '');
-    if (link.nav === 'back' || link.nav === 'up') lines.push('', `[${entry.title} ${oppositeMarker(link, 'forward', ctx.markers, ctx.settings)}](${destinationTo(missingPath, entry.path)})`);
+    if (link.nav === 'forward' || link.nav === 'down') lines.unshift(`[${labelText(entry.title)} ${oppositeMarker(link, 'back', ctx.markers, ctx.settings)}](${destinationTo(missingPath, entry.path)})`, '');
+    if (link.nav === 'back' || link.nav === 'up') lines.push('', `[${labelText(entry.title)} ${oppositeMarker(link, 'forward', ctx.markers, ctx.settings)}](${destinationTo(missingPath, entry.path)})`);
     fixes.push({ title: t('fixCreatePage', missingPath), safe: false, edits: [], fileOperations: [{ kind: 'create', path: missingPath, content: lines.join('\n') + '\n' }] });
   }
   return fixes;
