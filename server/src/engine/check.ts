@@ -360,11 +360,14 @@ function checkNavigation(entry: PageEntry, link: LinkFacts, target: string, hasF
       fixes.push({ title: t(direction === 'forward' ? 'fixRepointBackLink' : 'fixRepointForwardLink', targetPage.title), safe: false, edits });
     }
   } else {
-    const { eol, end } = targetPage.facts;
+    const { eol, end, afterFrontMatter: top } = targetPage.facts;
     const newLink = `[${labelText(entryTitle)} ${marker}](${destinationTo(target, entry.path)})`;
+    // At the top, but after the front matter: a line before its opening fence would turn it into text.
     const edit: TextEdit =
       direction === 'forward'
-        ? { path: target, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: `${newLink}${eol}${eol}` }
+        ? top
+          ? { path: target, range: { start: top, end: top }, newText: `${eol}${newLink}${eol}` }
+          : { path: target, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: `${newLink}${eol}${eol}` }
         : { path: target, range: { start: end, end }, newText: `${end.character === 0 ? '' : eol}${eol}${newLink}${eol}` };
     fixes.push({ title: t(direction === 'forward' ? 'fixAddBackLink' : 'fixAddForwardLink', targetPage.title), safe: siblings.length === 0, preferred: true, edits: [edit] });
   }

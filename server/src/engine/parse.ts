@@ -148,6 +148,7 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
   const definitions = new Map<string, Definition>();
   let headingTitle: string | undefined;
   let frontMatterTitle: string | undefined;
+  let frontMatterEnd: number | undefined;
 
   const offsets = (node: Nodes): [number, number] => [node.position?.start.offset ?? 0, node.position?.end.offset ?? 0];
 
@@ -216,8 +217,12 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
       case 'yaml': {
         const match = /^title:\s*["']?(.+?)["']?\s*$/m.exec(node.value);
         if (match) frontMatterTitle = match[1];
+        frontMatterEnd = end;
         return false;
       }
+      case 'toml':
+        frontMatterEnd = end;
+        return false;
       case 'link':
       case 'image': {
         const image = node.type === 'image';
@@ -282,6 +287,7 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
     links,
     undefinedReferences,
     end: lines.position(text.length),
+    ...(frontMatterEnd !== undefined ? { afterFrontMatter: lines.position(frontMatterEnd) } : {}),
     eol: /\r\n/.test(text.slice(0, 4096)) ? '\r\n' : '\n',
   };
 }

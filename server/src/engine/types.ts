@@ -142,6 +142,8 @@ export interface PageFacts {
   undefinedReferences: UndefinedReference[];
   /** The position after the last character (for edits that append). */
   end: Position;
+  /** Where lines inserted at the top of the page go when it has front matter: the end of its closing fence line. */
+  afterFrontMatter?: Position;
   /** The page's line ending, for inserted lines. */
   eol: '\n' | '\r\n';
 }
