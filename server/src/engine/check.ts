@@ -101,12 +101,12 @@ export function checkPage(entry: PageEntry, ctx: CheckContext): KbDiagnostic[] {
         return;
       case 'absolute': {
         const mapped = mapAbsolute(resolution.segments, ctx.files);
-        const fixes = mapped.map((target) => ({
-          title: t('fixAbsolute', target),
-          safe: mapped.length === 1,
-          preferred: mapped.length === 1,
-          edits: [editDestination(entry.path, link, destinationTo(entry.path, target, fragmentSuffix(link)))],
-        }));
+        const fixes = mapped.map((target) => {
+          const destination = destinationTo(entry.path, target, fragmentSuffix(link));
+          // `<file:///…/x.md>` with a relative path inside is no autolink: it becomes `[file:///…/x.md](x.md)`, same text.
+          const edit = link.kind === 'autolink' ? { path: entry.path, range: link.range, newText: `[${labelText(link.raw)}](${destination})` } : editDestination(entry.path, link, destination);
+          return { title: t('fixAbsolute', target), safe: mapped.length === 1, preferred: mapped.length === 1, edits: [edit] };
+        });
         report(Code.AbsolutePath, destinationRange(link), t('absolutePath', link.raw), fixes);
         return;
       }
