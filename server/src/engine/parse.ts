@@ -206,6 +206,11 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
   /** Records what `node` holds; returns whether its children are to be visited. */
   const enter = (node: Nodes): boolean => {
     const [start, end] = offsets(node);
+    // TOML front matter (`+++`): remark-frontmatter makes the node, mdast's types do not list it.
+    if ((node.type as string) === 'toml') {
+      frontMatterEnd = end;
+      return false;
+    }
     switch (node.type) {
       case 'heading': {
         const headingText = toString(node as MdHeading);
@@ -220,9 +225,6 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
         frontMatterEnd = end;
         return false;
       }
-      case 'toml':
-        frontMatterEnd = end;
-        return false;
       case 'link':
       case 'image': {
         const image = node.type === 'image';
