@@ -1,0 +1,148 @@
+/**
+ * Pages built to break a parser or a checker, one shape each, through the knowledge base: each must
+ * be indexed and checked in bounded time, with ranges that are ranges of the text, and its fixes
+ * must keep every character they do not name. Regression tests for what the fuzzer found.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Code, type KbDiagnostic } from '../../../server/src/engine/types';
+import { parsePage } from '../../../server/src/engine/parse';
+import { MarkerSet } from '../../../server/src/engine/navigation';
+import { resolveLink } from '../../../server/src/engine/resolve';
+import { checkKnowledgeBase, emptyStats, indexKnowledgeBase, applyAndCompare } from './properties';
+import { LineStarts, factsViolations } from './support';
+
+/**
+ * Indexes and checks `files` within `maxMs` (the engine's time only), then asserts the properties
+ * (ranges, fixes alone and fix-all; untimed); returns the diagnostics.
+ */
+function survives(files: Record<string, string>, maxMs: number): KbDiagnostic[] {
+  const started = performance.now();
+  const { kb } = indexKnowledgeBase(new Map(Object.entries(files)), 'en');
+  const ms = performance.now() - started;
+  assert.ok(ms < maxMs, `took ${ms.toFixed(0)} ms, more than ${maxMs}`);
+  checkKnowledgeBase(new Map(Object.entries(files)), emptyStats());
+  return [...kb.allDiagnostics().values()].flat();
+}
+
+const markers = new MarkerSet();
+
+describe('deep nesting', () => {
+  for (const [name, text] of [
+    ['10,000 nested block quotes', `${'>'.repeat(10_000)} [x](missing.md)\n`],
+    ['2,500 nested block quotes and list items', `${'> - '.repeat(2_500)}[x](missing.md)\n`],
+    ['3,000 nested emphasis', `${'*'.repeat(3_000)}x${'*'.repeat(3_000)}\n`],
+    ['a heading with 5,000 nested emphasis', `# ${'*_'.repeat(2_500)}x${'_*'.repeat(2_500)}\n`],
+    ['1,000 images nested in links', `${'[!['.repeat(1_000)}x${'](a.png)]'.repeat(1_000)}(b.md)\n`],
+  ]) {
+    test(`${name}: indexed without a stack overflow`, () => {
+      survives({ 'README.md': '# R\n\n[p](page.md)\n', 'page.md': text }, 20_000);
+    });
+  }
+});
+
+describe('huge pages', () => {
+  test('a heading of 100,000 characters and a fragment that nearly names it are checked in bounded time', () => {
+    const words = 'máquinas virtuales '.repeat(5_000);
+    const diagnostics = survives({ 'README.md': `# ${words}\n\n[x](#${'maquinas-virtuales-'.repeat(5_000)}x)\n` }, 10_000);
+    assert.ok(diagnostics.some((d) => d.code === Code.MissingFragment));
+  });
+
+  test('3,000 links to missing fragments of a page with 1,500 headings are checked in bounded time', () => {
+    const headings = Array.from({ length: 1_500 }, (_, i) => `## Sección ${i}\n`).join('\n');
+    const links = Array.from({ length: 3_000 }, (_, i) => `[s](b.md#seccion-${i}x)`).join(' ');
+    const diagnostics = survives({ 'README.md': `# R\n\n${links}\n`, 'b.md': `# B\n\n${headings}` }, 10_000);
+    assert.equal(diagnostics.filter((d) => d.code === Code.MissingFragment).length, 3_000);
+  });
+
+  test('an HTML block of 200,000 characters of unclosed tags is parsed in bounded time', () => {
+    const started = performance.now();
+    parsePage(`<div>\n${'<a '.repeat(35_000)}\n${'<b id '.repeat(20_000)}\n</div>\n`, markers);
+    assert.ok(performance.now() - started < 5_000, `took ${(performance.now() - started).toFixed(0)} ms`);
+  });
+});
+
+describe('HTML links', () => {
+  for (const [name, page] of [
+    ['inside a block quote', '# R\n\n> <div>\n> <a href="VM\\x.md">x</a> <img src="VM\\x.md">\n> </div>\n'],
+    ['inside a list item', '# R\n\n- <div>\n  <a href="VM\\x.md">x</a>\n  </div>\n'],
+    ['inside a nested quote and list', '# R\n\n> - > <div>\n> -   > <a id="t" href="VM\\x.md">x</a>\n'],
+  ]) {
+    test(`${name}: the destination range holds the destination, and its fix rewrites only it`, () => {
+      const facts = parsePage(page, markers);
+      assert.deepEqual(factsViolations(page, facts), []);
+      const { kb, texts } = indexKnowledgeBase(new Map([['README.md', page], ['VM/x.md', '# X\n']]), 'en');
+      const backslash = kb.diagnostics('README.md').filter((d) => d.code === Code.BackslashPath);
+      assert.ok(backslash.length >= 1);
+      const count = (text: string, what: string) => text.split(what).length - 1;
+      for (const d of backslash) {
+        const after = applyAndCompare(texts.get('README.md')!, d.fixes[0].edits, 'backslash fix');
+        assert.equal(count(after, 'VM\\x.md'), count(page, 'VM\\x.md') - 1, after);
+        assert.equal(count(after, 'VM/x.md'), 1, after);
+      }
+    });
+  }
+
+  test('a NUL in an HTML destination: the destination is what the range holds', () => {
+    const page = '<div>\n<a href="a\u0000b.md">x</a>\n</div>\n';
+    assert.deepEqual(factsViolations(page, parsePage(page, markers)), []);
+  });
+});
+
+describe('fixes that write a destination', () => {
+  const encode = (name: string) => encodeURIComponent(name).replace(/\(/g, '%28').replace(/\)/g, '%29');
+  for (const name of ['a#b.md', 'q?r.md', 'p%q.md', 'a(b.md', 'a)b.md', '(a)b.md', 'a b.md', 'a<b>.md', 'ta\tb.md', 'a]b.md']) {
+    test(`a fix pointing to “${name}” writes a destination that leads there`, () => {
+      // A path written from the root in a nested page is rewritten from the page: the new destination must name the same file.
+      const files = new Map([['README.md', '# R\n\n[s](sub/p.md)\n'], ['sub/p.md', `# P\n\n[x](${encode(name)})\n`], [name, '# N\n']]);
+      const { kb } = indexKnowledgeBase(files, 'en');
+      const fix = kb.diagnostics('sub/p.md').find((d) => d.code === Code.RootRelativePath)?.fixes[0];
+      assert.ok(fix, JSON.stringify(kb.diagnostics('sub/p.md')));
+      const written = fix.edits[0].newText;
+      const link = { ...parsePage(`[x](${written})`, markers).links[0] };
+      assert.ok(link.raw !== undefined, `“${written}” is still a link`);
+      assert.deepEqual(resolveLink('sub/p.md', link, kb.files, kb.rootPath), { kind: 'found', target: name, isDirectory: false, fragment: undefined, shape: { backslash: false, fromRoot: false, differences: [] } });
+    });
+  }
+});
+
+describe('fixes that insert a navigation link', () => {
+  test('a back link is added after the front matter, not before it', () => {
+    const target = '---\ntitle: Dos\n---\n# Dos\n\nTexto.\n';
+    const { kb, texts } = indexKnowledgeBase(new Map([['README.md', '# Uno\n\n[Dos ➡️](dos.md)\n'], ['dos.md', target]]), 'en');
+    const fix = kb.diagnostics('README.md').find((d) => d.code === Code.NavNotReciprocal)!.fixes[0];
+    const after = applyAndCompare(texts.get('dos.md')!, fix.edits, 'add back link');
+    assert.ok(after.startsWith('---\ntitle: Dos\n---\n'), after);
+    assert.equal(parsePage(after, markers).links.filter((l) => l.nav === 'back').length, 1);
+  });
+
+  for (const title of ['Arrays [] en C', 'a ] b', 'a [ b', 'trailing \\', '`code` and *stars*']) {
+    test(`a link labelled with the title “${title}” is still one link`, () => {
+      const files = new Map([['README.md', `# ${title}\n\n[Dos ➡️](dos.md)\n`], ['dos.md', '# Dos\n']]);
+      const { kb, texts } = indexKnowledgeBase(files, 'en');
+      const fix = kb.diagnostics('README.md').find((d) => d.code === Code.NavNotReciprocal)!.fixes[0];
+      const after = applyAndCompare(texts.get('dos.md')!, fix.edits, 'add back link');
+      const links = parsePage(after, markers).links;
+      assert.equal(links.length, 1, after);
+      assert.equal(links[0].raw, 'README.md');
+      assert.equal(links[0].nav, 'back');
+    });
+  }
+});
+
+describe('autolinks', () => {
+  test('the fix of an absolute file: autolink keeps a working link', () => {
+    const page = '# R\n\nVer <file:///home/ana/apuntes/VM/x.md>.\n';
+    const { kb, texts } = indexKnowledgeBase(new Map([['README.md', page], ['VM/x.md', '# X\n']]), 'en');
+    const d = kb.diagnostics('README.md').find((x) => x.code === Code.AbsolutePath)!;
+    const after = applyAndCompare(texts.get('README.md')!, d.fixes[0].edits, 'absolute fix');
+    const links = parsePage(after, markers).links;
+    assert.equal(links.length, 1, after);
+    assert.equal(links[0].raw, 'VM/x.md');
+  });
+});
+
+test('every range of a page with CR, LF and CRLF mixed, a BOM in the middle and surrogates is a range of its text', () => {
+  const page = 'a\r[x](b.md)\r\n\ud800[y](c.md)\n\uFEFF[z](d.md)\r\r\n# \udfff h\u2028[w](e.md)\u2029\r';
+  assert.deepEqual(factsViolations(page, parsePage(page, markers), new LineStarts(page)), []);
+});
