@@ -369,7 +369,10 @@ function checkNavigation(entry: PageEntry, link: LinkFacts, target: string, hasF
           ? { path: target, range: { start: top, end: top }, newText: `${eol}${newLink}${eol}` }
           : { path: target, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: `${newLink}${eol}${eol}` }
         : { path: target, range: { start: end, end }, newText: `${end.character === 0 ? '' : eol}${eol}${newLink}${eol}` };
-    fixes.push({ title: t(direction === 'forward' ? 'fixAddBackLink' : 'fixAddForwardLink', targetPage.title), safe: siblings.length === 0, preferred: true, edits: [edit] });
+    // A link appended to a page that ends in an open code fence or HTML comment would be code, not a link.
+    if (direction === 'forward' || !targetPage.facts.openAtEnd) {
+      fixes.push({ title: t(direction === 'forward' ? 'fixAddBackLink' : 'fixAddForwardLink', targetPage.title), safe: siblings.length === 0, preferred: true, edits: [edit] });
+    }
   }
   const related: RelatedLocation[] = [
     ...sameKind.map((a) => ({ path: target, range: a.link.range, message: t(direction === 'forward' ? 'relatedBackLink' : 'relatedForwardLink') })),

@@ -133,6 +133,30 @@ const htmlAnchor = /<[a-z][^<>]*?\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
 /** `[text][ref]` or `[ref][]` left as text: a reference whose definition is missing. */
 const unresolvedReference = /\[((?:[^[\]\\\n]|\\.){1,999})\]\[((?:[^[\]\\\n]|\\.){0,999})\]/g;
 
+/** Raw HTML blocks that only an end marker closes (CommonMark kinds 1–5), with that marker. */
+const htmlToMarker: [RegExp, RegExp][] = [
+  [/^ {0,3}<(?:script|pre|style|textarea)(?:[\s>]|$)/i, /<\/(?:script|pre|style|textarea)>/i],
+  [/^ {0,3}<!--/, /-->/],
+  [/^ {0,3}<\?/, /\?>/],
+  [/^ {0,3}<![A-Za-z]/, />/],
+  [/^ {0,3}<!\[CDATA\[/, /\]\]>/],
+];
+
+/** Whether `last`, the page's last block, is a fenced code block or raw HTML that the end of the page leaves open. */
+function openAtEnd(text: string, last: Nodes | undefined): boolean {
+  if (!last?.position || last.position.end.offset! < text.trimEnd().length) return false;
+  const source = text.slice(last.position.start.offset, last.position.end.offset);
+  if (last.type === 'code') {
+    const open = /^ {0,3}(`{3,}|~{3,})/.exec(source);
+    if (!open) return false;
+    const lines = source.split(/\r\n|\r|\n/);
+    const close = lines.length > 1 ? /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(lines[lines.length - 1]) : null;
+    return !close || close[1][0] !== open[1][0] || close[1].length < open[1].length;
+  }
+  if (last.type === 'html') return htmlToMarker.some(([start, end]) => start.test(source) && !end.test(source.slice(source.indexOf('<') + 2)));
+  return false;
+}
+
 /**
  * Parses one page into the facts the engine keeps: title, headings with GitHub ids, links with
  * exact source ranges. `text` must not start with a BOM (positions are those of the text without it).
@@ -290,6 +314,7 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
     undefinedReferences,
     end: lines.position(text.length),
     ...(frontMatterEnd !== undefined ? { afterFrontMatter: lines.position(frontMatterEnd) } : {}),
+    ...(openAtEnd(text, tree.children[tree.children.length - 1]) ? { openAtEnd: true as const } : {}),
     eol: /\r\n/.test(text.slice(0, 4096)) ? '\r\n' : '\n',
   };
 }

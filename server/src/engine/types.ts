@@ -144,6 +144,8 @@ export interface PageFacts {
   end: Position;
   /** Where lines inserted at the top of the page go when it has front matter: the end of its closing fence line. */
   afterFrontMatter?: Position;
+  /** The page ends inside a fenced code block or raw HTML (a comment, `<pre>`…) left open: a line appended there is not Markdown. */
+  openAtEnd?: true;
   /** The page's line ending, for inserted lines. */
   eol: '\n' | '\r\n';
 }
