@@ -146,3 +146,31 @@ test('every range of a page with CR, LF and CRLF mixed, a BOM in the middle and 
   const page = 'a\r[x](b.md)\r\n\ud800[y](c.md)\n\uFEFF[z](d.md)\r\r\n# \udfff h\u2028[w](e.md)\u2029\r';
   assert.deepEqual(factsViolations(page, parsePage(page, markers), new LineStarts(page)), []);
 });
+
+describe('a page that ends inside an open block', () => {
+  for (const [name, ending] of [
+    ['a code fence', '```md\ncode'],
+    ['a tilde fence closed by backticks', '~~~\ncode\n```\n'],
+    ['an HTML comment', '<!--\ncomment\n'],
+    ['a <pre> block', '<pre>\ntext\n\n'],
+  ]) {
+    test(`${name}: no fix appends a link that would be code`, () => {
+      const files = new Map([['README.md', '# Uno\n\n[Dos ⬅️](dos.md)\n'], ['dos.md', `# Dos\n\n${ending}`]]);
+      const { kb } = indexKnowledgeBase(files, 'en');
+      assert.ok(parsePage(`# Dos\n\n${ending}`, markers).openAtEnd);
+      const d = kb.diagnostics('README.md').find((x) => x.code === Code.NavNotReciprocal)!;
+      assert.deepEqual(d.fixes, []);
+      checkKnowledgeBase(files, emptyStats());
+    });
+  }
+
+  test('a closed fence, a closed comment: the link is appended', () => {
+    for (const ending of ['```\ncode\n```\n', '<!-- x -->\n', '<pre>\n</pre>\n', '    indented code\n']) {
+      const files = new Map([['README.md', '# Uno\n\n[Dos ⬅️](dos.md)\n'], ['dos.md', `# Dos\n\n${ending}`]]);
+      const { kb } = indexKnowledgeBase(files, 'en');
+      const d = kb.diagnostics('README.md').find((x) => x.code === Code.NavNotReciprocal)!;
+      assert.equal(d.fixes.length, 1, ending);
+      checkKnowledgeBase(files, emptyStats());
+    }
+  });
+});
