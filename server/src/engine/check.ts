@@ -54,9 +54,12 @@ function editDestination(page: string, link: LinkFacts, newText: string): TextEd
   return { path: page, range: link.rawRange, newText };
 }
 
-/** A title as link text: `[`, `]` and `\\` escaped, so that a title like “a ] b” cannot end the label early. */
+/**
+ * A title as link text: `[`, `]` and `\\` escaped, so that a title like “a ] b” cannot end the label
+ * early; and `` ` `` and `<`, which could open a code span or raw HTML that runs past the label.
+ */
 function labelText(title: string): string {
-  return title.replace(/[[\]\\]/g, '\\$&');
+  return title.replace(/[[\]\\`<]/g, '\\$&');
 }
 
 /** Rewrites a label's text to `title`, keeping its marker where it was. */
