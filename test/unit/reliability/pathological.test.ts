@@ -116,7 +116,7 @@ describe('fixes that insert a navigation link', () => {
     assert.equal(parsePage(after, markers).links.filter((l) => l.nav === 'back').length, 1);
   });
 
-  for (const title of ['Arrays [] en C', 'a ] b', 'a [ b', 'trailing \\', '`code` and *stars*']) {
+  for (const title of ['Arrays [] en C', 'a ] b', 'a [ b', 'trailing \\', '`code` and *stars*', '\\`\\`\\`', 'a \\<b']) {
     test(`a link labelled with the title “${title}” is still one link`, () => {
       const files = new Map([['README.md', `# ${title}\n\n[Dos ➡️](dos.md)\n`], ['dos.md', '# Dos\n']]);
       const { kb, texts } = indexKnowledgeBase(files, 'en');
@@ -128,6 +128,19 @@ describe('fixes that insert a navigation link', () => {
       assert.equal(links[0].nav, 'back');
     });
   }
+});
+
+test('a back link relabelled with a title of backticks does not open a code span with the rest of its line', () => {
+  const files = new Map([
+    ['README.md', '# \\`\\`\\`\n\n[Dos ➡️](dos.md)\n'],
+    ['dos.md', '# Dos\n\n[Tres ⬅️](tres.md) y ``` sigue\n'],
+    ['tres.md', '# Tres\n'],
+  ]);
+  const { kb, texts } = indexKnowledgeBase(files, 'en');
+  const fix = kb.diagnostics('README.md').find((d) => d.code === Code.NavNotReciprocal)!.fixes[0];
+  const after = applyAndCompare(texts.get('dos.md')!, fix.edits, 'repoint back link');
+  const back = parsePage(after, markers).links.filter((l) => l.nav === 'back');
+  assert.deepEqual(back.map((l) => l.raw), ['README.md'], after);
 });
 
 describe('autolinks', () => {
