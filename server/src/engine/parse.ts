@@ -143,9 +143,9 @@ const htmlToMarker: [RegExp, RegExp][] = [
 ];
 
 /** Whether `last`, the page's last block, is a fenced code block or raw HTML that the end of the page leaves open. */
-function openAtEnd(text: string, last: Nodes | undefined): boolean {
-  if (!last?.position || last.position.end.offset! < text.trimEnd().length) return false;
-  const source = text.slice(last.position.start.offset, last.position.end.offset);
+function openAtEnd(text: string, last: Nodes | undefined, shift: number): boolean {
+  if (!last?.position || last.position.end.offset! + shift < text.trimEnd().length) return false;
+  const source = text.slice(last.position.start.offset! + shift, last.position.end.offset! + shift);
   if (last.type === 'code') {
     const open = /^ {0,3}(`{3,}|~{3,})/.exec(source);
     if (!open) return false;
@@ -174,7 +174,10 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
   let frontMatterTitle: string | undefined;
   let frontMatterEnd: number | undefined;
 
-  const offsets = (node: Nodes): [number, number] => [node.position?.start.offset ?? 0, node.position?.end.offset ?? 0];
+  // micromark drops a BOM at the start and counts offsets after it: a text that still starts with one
+  // (a file with two) would have every range one character early.
+  const shift = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const offsets = (node: Nodes): [number, number] => [(node.position?.start.offset ?? 0) + shift, (node.position?.end.offset ?? 0) + shift];
 
   // Definitions may follow their uses: collect them first. Trees are walked with an explicit stack,
   // never by recursion: a page of 10,000 nested quotes must not overflow the call stack.
@@ -194,7 +197,7 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
   const labelOf = (node: Nodes, start: number, end: number, opener: number): { label: string; labelRange?: Range; close: number } => {
     const children = 'children' in node ? node.children : [];
     const last = children[children.length - 1];
-    const from = last?.position ? last.position.end.offset! : start + opener;
+    const from = last?.position ? last.position.end.offset! + shift : start + opener;
     const close = labelEnd(text, from, end);
     const label = node.type === 'image' || node.type === 'imageReference' ? (node.alt ?? '') : toString(node);
     return { label, labelRange: close < 0 ? undefined : lines.range(start + opener, close), close };
@@ -314,7 +317,7 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
     undefinedReferences,
     end: lines.position(text.length),
     ...(frontMatterEnd !== undefined ? { afterFrontMatter: lines.position(frontMatterEnd) } : {}),
-    ...(openAtEnd(text, tree.children[tree.children.length - 1]) ? { openAtEnd: true as const } : {}),
+    ...(openAtEnd(text, tree.children[tree.children.length - 1], shift) ? { openAtEnd: true as const } : {}),
     eol: /\r\n/.test(text.slice(0, 4096)) ? '\r\n' : '\n',
   };
 }
