@@ -155,6 +155,16 @@ describe('autolinks', () => {
   });
 });
 
+test('a page that starts with a second BOM: every range is a range of its text, and fixes rewrite only their destination', () => {
+  const page = '\uFEFF\r\n# T\r\n\r\n[Uno ⬅️](VM\\x.md) <a href="VM\\x.md">x</a>\r\n';
+  assert.deepEqual(factsViolations(page, parsePage(page, markers)), []);
+  const files = new Map([['README.md', '\uFEFF' + page], ['VM/x.md', '# X\n']]);
+  checkKnowledgeBase(files, emptyStats());
+  const { kb, texts } = indexKnowledgeBase(files, 'en');
+  const fix = kb.diagnostics('README.md').find((d) => d.code === Code.BackslashPath)!.fixes[0];
+  assert.equal(applyAndCompare(texts.get('README.md')!, fix.edits, 'backslash'), page.replace('VM\\x.md', 'VM/x.md'));
+});
+
 test('every range of a page with CR, LF and CRLF mixed, a BOM in the middle and surrogates is a range of its text', () => {
   const page = 'a\r[x](b.md)\r\n\ud800[y](c.md)\n\uFEFF[z](d.md)\r\r\n# \udfff h\u2028[w](e.md)\u2029\r';
   assert.deepEqual(factsViolations(page, parsePage(page, markers), new LineStarts(page)), []);
