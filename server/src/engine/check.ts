@@ -51,6 +51,8 @@ export function destinationTo(fromPage: string, target: string, suffix = ''): st
 }
 
 function editDestination(page: string, link: LinkFacts, newText: string): TextEdit {
+  // In an HTML attribute a quote would end the value: `<a href='x.md#it's'>`.
+  if (link.kind === 'html') newText = newText.replace(/["']/g, (c) => (c === '"' ? '%22' : '%27'));
   return { path: page, range: link.rawRange, newText };
 }
 
