@@ -83,6 +83,18 @@ describe('HTML links', () => {
     });
   }
 
+  test("a fragment fix in a quoted attribute does not write the quote: <img src='x.md#it's'>", () => {
+    const page = `# R\n\n<a id="it's"></a> <a name='o"k'></a>\n\n<img src='README.md#its'> <a href="README.md#o-k">x</a>\n`;
+    const { kb, texts } = indexKnowledgeBase(new Map([['README.md', page]]), 'en');
+    const fixes = kb.diagnostics('README.md').filter((d) => d.code === Code.MissingFragment).map((d) => d.fixes[0]);
+    assert.equal(fixes.length, 2);
+    for (const fix of fixes) {
+      const after = applyAndCompare(texts.get('README.md')!, fix.edits, 'fragment fix');
+      const { kb: fixed } = indexKnowledgeBase(new Map([['README.md', after]]), 'en');
+      assert.equal(fixed.diagnostics('README.md').filter((d) => d.code === Code.MissingFragment).length, 1, after);
+    }
+  });
+
   test('a NUL in an HTML destination: the destination is what the range holds', () => {
     const page = '<div>\n<a href="a\u0000b.md">x</a>\n</div>\n';
     assert.deepEqual(factsViolations(page, parsePage(page, markers)), []);
