@@ -90,6 +90,7 @@ describe('HTML links', () => {
     assert.equal(fixes.length, 2);
     for (const fix of fixes) {
       const after = applyAndCompare(texts.get('README.md')!, fix.edits, 'fragment fix');
+      assert.ok(parsePage(after, markers).links.some((l) => l.raw === fix.edits[0].newText), after);
       const { kb: fixed } = indexKnowledgeBase(new Map([['README.md', after]]), 'en');
       assert.equal(fixed.diagnostics('README.md').filter((d) => d.code === Code.MissingFragment).length, 1, after);
     }
