@@ -7,7 +7,8 @@
  * Not part of `npm test`; it asserts nothing about time.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -139,8 +140,27 @@ interface Tool {
   note?: string;
 }
 
-const cli = nodePath.join(repoRoot, 'dist', 'cli.js');
+/**
+ * The CLI and server are copied out of dist/ when the run starts, so that one run measures one build even
+ * when dist/ is rebuilt meanwhile (a shared working copy: someone builds every few minutes). They find
+ * their worker script next to themselves.
+ */
+const distSnapshot = nodePath.join(benchCache, 'dist');
+const cli = nodePath.join(distSnapshot, 'cli.js');
 const benchOut = nodePath.join(repoRoot, 'out', 'bench');
+
+let builtAt = '';
+
+function snapshotDist(): void {
+  builtAt = statSync(nodePath.join(repoRoot, 'dist', 'cli.js')).mtime.toISOString().replace(/\.\d+Z$/, 'Z');
+  rmSync(distSnapshot, { recursive: true, force: true });
+  mkdirSync(distSnapshot, { recursive: true });
+  for (const name of ['cli.js', 'server.js', 'parseWorker.js']) {
+    const from = nodePath.join(repoRoot, 'dist', name);
+    if (existsSync(from)) copyFileSync(from, nodePath.join(distSnapshot, name));
+    if (existsSync(`${from}.map`)) copyFileSync(`${from}.map`, nodePath.join(distSnapshot, `${name}.map`));
+  }
+}
 
 function kbnavFindings(outFile: string): Finding[] {
   const json = JSON.parse(readFileSync(outFile, 'utf8')) as { diagnostics: { file: string; line: number; code: string; message: string }[] };
@@ -259,6 +279,8 @@ function machineFacts() {
     node: process.version,
     os: kernel,
     commit: git + (dirty ? ' (with uncommitted changes)' : ''),
+    /** The measured build: the snapshot of dist/cli.js taken at the start. */
+    build: existsSync(cli) ? `${createHash('sha1').update(readFileSync(cli)).digest('hex').slice(0, 10)} (built ${builtAt})` : 'none',
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     loadStart: os.loadavg(),
     loadEnd: [] as number[],
@@ -288,7 +310,7 @@ function summary(measures: Measure[]) {
 function renderMarkdown(results: SizeResult[], machine: ReturnType<typeof machineFacts>, command: string, notes: string[]): string {
   const out: string[] = [];
   out.push('# KB Navigator benchmark: latest run', '');
-  out.push(`- Run: ${machine.date}, commit ${machine.commit}, \`${command}\``);
+  out.push(`- Run: ${machine.date}, commit ${machine.commit}, dist/cli.js ${machine.build}, \`${command}\``);
   out.push(`- Machine: ${machine.cpu}, ${machine.cores} cores (shared with other work), ${machine.ramGb.toFixed(0)} GB RAM, ${machine.os}, Node ${machine.node}; load average ${machine.loadStart.map((l) => l.toFixed(1)).join(' ')} at start, ${machine.loadEnd.map((l) => l.toFixed(1)).join(' ')} at the end`);
   for (const r of results) {
     out.push(`- Corpus ${n(r.size)} notes: ${n(r.truth.pages)} pages, ${(r.truth.bytes / 1e6).toFixed(1)} MB, ${n(r.truth.links)} links, ${r.truth.planted} planted problems (generator v${r.truth.generator}, seed ${r.truth.seed})`);
@@ -380,10 +402,11 @@ async function main(): Promise<void> {
   if (!haveTime) {
     writeFileSync(rssHook, `process.on('exit', () => { const u = process.resourceUsage(); require('fs').writeFileSync(process.env.KBNAV_BENCH_RSS_FILE, JSON.stringify({ maxRSS: u.maxRSS, user: u.userCPUTime, sys: u.systemCPUTime })); });\n`);
   }
-  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `node scripts/build.mjs` (npm run bench does)');
+  if (!existsSync(nodePath.join(repoRoot, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `node scripts/build.mjs` (npm run bench does)');
+  snapshotDist();
   if (['vscode', 'vscode-insensitive', 'remark'].some((t) => args.tools.has(t))) ensureTools(log);
 
-  const machine = machineFacts();
+  const machine = machineFacts(); // After the snapshot: it names the measured build.
   const notes: string[] = [];
   const results: SizeResult[] = [];
   const runsDir = nodePath.join(benchCache, 'runs');
@@ -441,7 +464,7 @@ async function main(): Promise<void> {
     const { problems, ...facts } = truth;
     const sizeResult: SizeResult = { size, corpus, truth: { ...facts, planted: problems.length }, tools: results_, cacheSupported };
     if (args.lsp) {
-      const serverPath = nodePath.join(repoRoot, 'dist', 'server.js');
+      const serverPath = nodePath.join(distSnapshot, 'server.js');
       if (!existsSync(serverPath) || !(await serverAnswers(serverPath))) {
         sizeResult.lsp = { skipped: 'dist/server.js missing or not answering initialize' };
       } else {
