@@ -35,6 +35,7 @@ describe('a valid knowledge base', () => {
         '[espacios](notas%20de%20clase.md) [ángulos](<notas de clase.md>) [raíz](/README.md)',
         '[acento](QueSonVM.md#configuración) [codificado](QueSonVM.md#configuraci%C3%B3n) [mayúsculas](QueSonVM.md#Configuración)',
         '[duplicado](HipervisoresVM.md#tipo-1-1) [web](https://example.com/x.md) <https://example.com> [correo](mailto:a@b.c)',
+        'Escribe a <profesora@example.com> o visita www.docker.com.',
         '[referencia][ref] y [otra][] [carpeta](../VM/) [aquí](#extra)',
         '',
         '> [!NOTE]',

@@ -52,14 +52,22 @@ export class FactsCache {
     return this.byHash.get(hash);
   }
 
-  /** Writes the facts of the live pages (the rest is dropped), atomically. Returns false if it could not. */
+  /**
+   * Writes the facts of the live pages (the rest is dropped), atomically. Skipped when the file
+   * already holds exactly these facts (writing 10k pages' facts costs more than reading them).
+   * Returns false if it could not write.
+   */
   async save(live: Iterable<PageFacts>): Promise<boolean> {
-    const data: CacheFile = { format: 'kbnav-facts', version: FACTS_VERSION, markers: this.markersKey, facts: [...live] };
+    const facts = [...new Map([...live].map((f) => [f.hash, f])).values()];
+    if (facts.length === this.byHash.size && facts.every((f) => this.byHash.get(f.hash) === f)) return true;
+    const data: CacheFile = { format: 'kbnav-facts', version: FACTS_VERSION, markers: this.markersKey, facts };
     const temporary = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       await fs.mkdir(nodePath.dirname(this.file), { recursive: true });
       await fs.writeFile(temporary, serialize(data));
       await fs.rename(temporary, this.file);
+      this.byHash.clear();
+      for (const f of facts) this.byHash.set(f.hash, f);
       return true;
     } catch {
       await fs.rm(temporary, { force: true }).catch(() => undefined);

@@ -52,7 +52,8 @@ export function resolveLink(page: string, link: LinkFacts, files: FileTree, root
     const fragment = raw ? percentDecode(url.slice(url.indexOf('#') + 1)) : undefined;
     return { kind: 'self', fragment };
   }
-  const protocol = scheme.exec(raw)?.[1]?.toLowerCase();
+  // The parsed URL has the scheme an autolink implies (`<ana@example.com>` → mailto:, `www.x.org` → http:).
+  const protocol = (scheme.exec(raw) ?? (link.kind === 'autolink' ? scheme.exec(url) : null))?.[1]?.toLowerCase();
   if (protocol === 'file') return absolute(raw.replace(/^file:\/*/i, '/'), raw);
   if (protocol || raw.startsWith('//')) return { kind: 'external' };
   if (windowsDrive.test(raw) || raw.startsWith('\\\\')) return absolute(raw, raw);
