@@ -104,7 +104,7 @@ describe('HTML links', () => {
 
 describe('fixes that write a destination', () => {
   const encode = (name: string) => encodeURIComponent(name).replace(/\(/g, '%28').replace(/\)/g, '%29');
-  for (const name of ['a#b.md', 'q?r.md', 'p%q.md', 'a(b.md', 'a)b.md', '(a)b.md', 'a b.md', 'a<b>.md', 'ta\tb.md', 'a]b.md']) {
+  for (const name of ['a#b.md', 'q?r.md', 'p%q.md', 'a(b.md', 'a)b.md', '(a)b.md', 'a b.md', 'a<b>.md', 'ta\tb.md', 'a]b.md', 'nul\u0000.md', 'bel\u0007.md', 'del\u007f.md']) {
     test(`a fix pointing to “${name}” writes a destination that leads there`, () => {
       // A path written from the root in a nested page is rewritten from the page: the new destination must name the same file.
       const files = new Map([['README.md', '# R\n\n[s](sub/p.md)\n'], ['sub/p.md', `# P\n\n[x](${encode(name)})\n`], [name, '# N\n']]);
