@@ -129,7 +129,7 @@ describe('fixes that insert a navigation link', () => {
     assert.equal(parsePage(after, markers).links.filter((l) => l.nav === 'back').length, 1);
   });
 
-  for (const title of ['Arrays [] en C', 'a ] b', 'a [ b', 'trailing \\', '`code` and *stars*', '\\`\\`\\`', 'a \\<b']) {
+  for (const title of ['Arrays [] en C', 'a ] b', 'a [ b', 'trailing \\', '`code` and *stars*', '\\`\\`\\`', 'a \\<b', 'R&amp;D', 'a > b']) {
     test(`a link labelled with the title “${title}” is still one link`, () => {
       const files = new Map([['README.md', `# ${title}\n\n[Dos ➡️](dos.md)\n`], ['dos.md', '# Dos\n']]);
       const { kb, texts } = indexKnowledgeBase(files, 'en');
@@ -139,6 +139,7 @@ describe('fixes that insert a navigation link', () => {
       assert.equal(links.length, 1, after);
       assert.equal(links[0].raw, 'README.md');
       assert.equal(links[0].nav, 'back');
+      assert.equal(links[0].label, `${kb.page('README.md')!.title} ⬅️`);
     });
   }
 });
@@ -146,14 +147,17 @@ describe('fixes that insert a navigation link', () => {
 test('a back link relabelled with a title of backticks does not open a code span with the rest of its line', () => {
   const files = new Map([
     ['README.md', '# \\`\\`\\`\n\n[Dos ➡️](dos.md)\n'],
-    ['dos.md', '# Dos\n\n[Tres ⬅️](tres.md) y ``` sigue\n'],
+    ['dos.md', '# Dos\n\n[Tres ⬅️](tres.md) y ``` sigue\n\n` [Tres ⬅️](tres.md) ya abierto\n'],
     ['tres.md', '# Tres\n'],
   ]);
   const { kb, texts } = indexKnowledgeBase(files, 'en');
   const fix = kb.diagnostics('README.md').find((d) => d.code === Code.NavNotReciprocal)!.fixes[0];
   const after = applyAndCompare(texts.get('dos.md')!, fix.edits, 'repoint back link');
   const back = parsePage(after, markers).links.filter((l) => l.nav === 'back');
-  assert.deepEqual(back.map((l) => l.raw), ['README.md'], after);
+  assert.deepEqual(back.map((l) => [l.raw, l.label]), [['README.md', '``` ⬅️'], ['tres.md', 'Tres ⬅️']], after);
+  const second = kb.diagnostics('README.md').find((d) => d.code === Code.NavNotReciprocal)!.fixes[1];
+  const after2 = applyAndCompare(texts.get('dos.md')!, second.edits, 'repoint the other back link');
+  assert.deepEqual(parsePage(after2, markers).links.filter((l) => l.nav === 'back').map((l) => [l.raw, l.label]), [['tres.md', 'Tres ⬅️'], ['README.md', '``` ⬅️']], after2);
 });
 
 describe('autolinks', () => {
