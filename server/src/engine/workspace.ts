@@ -67,7 +67,8 @@ export class FileSystemWorkspace implements IWorkspace {
           const target = await this.insideTarget(path);
           if (!target) {
             this.problems.push({ path, message: 'symbolic link that leads outside the workspace or nowhere: not followed' });
-          } else if (!target.isDirectory) files.push(path);
+          } else if (target.isFile) files.push(path);
+          else if (!target.isDirectory) this.problems.push({ path, message: notRegular });
           else if (!visited.has(target.real)) {
             visited.add(target.real);
             await walk(path, target.real, true);
@@ -80,19 +81,19 @@ export class FileSystemWorkspace implements IWorkspace {
         } else if (entry.isFile()) {
           files.push(path);
           if (!throughLink) this.listedDirectly.add(path);
-        }
+        } else this.problems.push({ path, message: notRegular });
       }
     };
     await walk('', this.realRoot, false);
     return files;
   }
 
-  private async insideTarget(path: string): Promise<{ real: string; isDirectory: boolean } | undefined> {
+  private async insideTarget(path: string): Promise<{ real: string; isDirectory: boolean; isFile: boolean } | undefined> {
     try {
       const real = await fs.realpath(nodePath.join(this.rootPath, path));
       if (!isInside(this.realRoot!, real)) return undefined;
       const stat = await fs.stat(real);
-      return { real, isDirectory: stat.isDirectory() };
+      return { real, isDirectory: stat.isDirectory(), isFile: stat.isFile() };
     } catch {
       return undefined;
     }
@@ -118,6 +119,9 @@ export class FileSystemWorkspace implements IWorkspace {
     return absolute;
   }
 }
+
+/** A FIFO, socket or device is never listed: reading a FIFO named `x.md` would wait forever. */
+const notRegular = 'not a regular file (a FIFO, a socket or a device): not read';
 
 /** A page's text from its bytes: binary files are refused, invalid UTF-8 is replaced (U+FFFD), not fatal. */
 export function decodePage(path: string, bytes: Uint8Array): string {
