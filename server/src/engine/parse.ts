@@ -214,7 +214,7 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
     let masked = '';
     let at = start;
     for (const child of node.children as Nodes[]) {
-      if (child.type === 'text') continue;
+      if (child.type === 'text' || !child.position) continue;
       const [s, e] = offsets(child);
       masked += text.slice(at, s) + ' '.repeat(Math.max(0, e - s));
       at = e;
@@ -232,6 +232,8 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
 
   /** Records what `node` holds; returns whether its children are to be visited. */
   const enter = (node: Nodes): boolean => {
+    // A node made by a transform without a position (GFM autolinks in a table cell) cannot be located in the text.
+    if (!node.position) return true;
     const [start, end] = offsets(node);
     // TOML front matter (`+++`): remark-frontmatter makes the node, mdast's types do not list it.
     if ((node.type as string) === 'toml') {
@@ -318,6 +320,7 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
     end: lines.position(text.length),
     ...(frontMatterEnd !== undefined ? { afterFrontMatter: lines.position(frontMatterEnd) } : {}),
     ...(openAtEnd(text, tree.children[tree.children.length - 1], shift) ? { openAtEnd: true as const } : {}),
-    eol: /\r\n/.test(text.slice(0, 4096)) ? '\r\n' : '\n',
+    // CRLF also for a page with lone CRs: a '\n' written after its last '\r' would join it into one line ending.
+    eol: text.includes('\r') ? '\r\n' : '\n',
   };
 }
