@@ -187,6 +187,29 @@ test('every range of a page with CR, LF and CRLF mixed, a BOM in the middle and 
   assert.deepEqual(factsViolations(page, parsePage(page, markers), new LineStarts(page)), []);
 });
 
+test('a GFM autolink in a table cell (a node without a position) yields no range outside the text', () => {
+  const page = '<div>\n<a id="" href="">x</a>\n</div>\n\n| [Origen ⬅️ [Origen ⬅️](https://example.com/a.md | b |\n|---|:-:|\n|  | \\| |\n';
+  assert.deepEqual(factsViolations(page, parsePage(page, markers)), []);
+  checkKnowledgeBase(new Map([['README.md', page]]), emptyStats());
+});
+
+test('a link appended to a page with CR line endings starts on a line of its own', () => {
+  const files = new Map([['README.md', '# Uno\n\n[Dos ⬅️](dos.md)\n'], ['dos.md', '# Dos\r\r<div>\rx\r</div>\r']]);
+  const { kb, texts } = indexKnowledgeBase(files, 'en');
+  const fix = kb.diagnostics('README.md').find((d) => d.code === Code.NavNotReciprocal)!.fixes[0];
+  const after = applyAndCompare(texts.get('dos.md')!, fix.edits, 'add forward link');
+  assert.deepEqual(parsePage(after, markers).links.map((l) => [l.raw, l.nav]), [['README.md', 'forward']], JSON.stringify(after));
+});
+
+test('a fragment fix towards an id with a backslash escapes it', () => {
+  const page = '# R\n\n<a id="a\\"></a>\n\n[x](#a%5)\n';
+  const { kb, texts } = indexKnowledgeBase(new Map([['README.md', page]]), 'en');
+  const fix = kb.diagnostics('README.md').find((d) => d.code === Code.MissingFragment)!.fixes.find((f) => f.title.includes('\\'))!;
+  const after = applyAndCompare(texts.get('README.md')!, fix.edits, 'fragment');
+  assert.ok(parsePage(after, markers).links.some((l) => l.raw === fix.edits[0].newText), after);
+  assert.deepEqual(indexKnowledgeBase(new Map([['README.md', after]]), 'en').kb.diagnostics('README.md'), []);
+});
+
 describe('a page that ends inside an open block', () => {
   for (const [name, ending] of [
     ['a code fence', '```md\ncode'],
