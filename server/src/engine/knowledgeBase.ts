@@ -124,6 +124,13 @@ export class KnowledgeBase implements CheckContext {
       }
       if (!old !== !this.pages.has(path)) graphChanged = true;
       affected.add(path);
+      // Messages name pages by title two links away (“it goes back to «Title» instead”, “«Title» also
+      // leads here”): a new title re-checks the pages that lead to those that lead here, and the other
+      // pages that lead where this one leads.
+      if (old?.title !== this.pages.get(path)?.title) {
+        for (const source of this.reverse.get(path) ?? []) for (const next of this.reverse.get(source) ?? []) affected.add(next);
+        for (const target of targetsOf(old?.resolutions ?? [])) for (const sibling of this.reverse.get(target) ?? []) affected.add(sibling);
+      }
     }
     this.stagedPages.clear();
 
@@ -137,8 +144,11 @@ export class KnowledgeBase implements CheckContext {
       const before = previous.get(path) ?? edgesOf(entry.facts.links, entry.resolutions);
       for (const target of before.targets) deleteFromSetMap(this.reverse, target, path);
       for (const folder of before.missingFolders) deleteFromSetMap(this.byMissingFolder, folder, path);
+      const navBefore = navigationSignature(entry.facts.links, entry.resolutions);
       entry.resolutions = entry.facts.links.map((link) => resolveLink(path, link, this.files, this.rootPath));
       const after = edgesOf(entry.facts.links, entry.resolutions);
+      // Pages that lead here read this page's navigation links (is there a link back, and where to?).
+      if (navigationSignature(entry.facts.links, entry.resolutions) !== navBefore) for (const source of this.reverse.get(path) ?? []) affected.add(source);
       for (const target of after.targets) addToSetMap(this.reverse, target, path);
       for (const folder of after.missingFolders) addToSetMap(this.byMissingFolder, folder, path);
       affected.add(path);
@@ -332,6 +342,11 @@ function edgesOf(links: readonly LinkFacts[], resolutions: readonly Resolution[]
     if (r?.kind === 'missing') missingFolders.add(dirname(r.path));
   });
   return { targets: targetsOf(resolutions), chain, missingFolders };
+}
+
+/** Where each back, forward, up and down link of a page leads (or that it leads nowhere). */
+function navigationSignature(links: readonly LinkFacts[], resolutions: readonly Resolution[]): string {
+  return links.map((link, i) => (link.nav && link.nav !== 'related' ? `${link.nav}:${resolutions[i]?.kind === 'found' ? (resolutions[i] as { target: string }).target : ''}` : '')).join('\n');
 }
 
 function symmetricDifference(a: Set<string>, b: Set<string>): Set<string> {
