@@ -6,6 +6,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Code, type KbDiagnostic } from '../../../server/src/engine/types';
+import { KnowledgeBase } from '../../../server/src/engine/knowledgeBase';
+import { defaultSettings } from '../../../server/src/engine/config';
 import { parsePage } from '../../../server/src/engine/parse';
 import { MarkerSet } from '../../../server/src/engine/navigation';
 import { resolveLink } from '../../../server/src/engine/resolve';
@@ -236,4 +238,42 @@ describe('a page that ends inside an open block', () => {
       checkKnowledgeBase(files, emptyStats());
     }
   });
+});
+
+test("incremental: when a page's navigation link starts or stops resolving, the pages that lead to it are checked again", () => {
+  const state = (kb: KnowledgeBase) => JSON.stringify([...kb.allDiagnostics()]);
+  const cases: [Record<string, string>, (kb: KnowledgeBase) => void, Record<string, string>][] = [
+    // The forward link of QueSonVM starts resolving (a file appears): README's back link is answered otherwise now.
+    [
+      { 'VM/QueSonVM.md': '# Qué son\n\n[Origen ➡️](../img/capas.png)\n', 'README.md': '# Origen\n\n[Qué son ⬅️](/VM/QueSonVM.md)\n' },
+      (kb) => kb.addFile('img/capas.png'),
+      { 'img/capas.png': '' },
+    ],
+    // The back link of OrigenVM starts resolving from the root: README's forward link message names it.
+    [
+      { 'README.md': '# Origen\n\n[Origen ➡️](VM\\OrigenVM.md)\n', 'VM/OrigenVM.md': '# Origen VM\n\n[Origen ⬅️](VM/Conclusión.md)\n' },
+      (kb) => kb.setPage('VM/Conclusión.md', '# Conclusión\n\n'),
+      { 'VM/Conclusión.md': '# Conclusión\n\n' },
+    ],
+    // The back link of Contenedores answers README with Origen, whose title changes: README's message names it.
+    [
+      { 'README.md': '# Uno\n\n[Qué son ⏭️](Docker/Contenedores.md)\n', 'Docker/Contenedores.md': '# Contenedores\n\n[Origen ⬅️](../Docker/Origen.md)\n', 'Docker/Origen.md': '# Origen de Docker\n\n' },
+      (kb) => kb.setPage('Docker/Origen.md', '# Origen de las Máquinas Virtuales\n\n'),
+      { 'Docker/Origen.md': '# Origen de las Máquinas Virtuales\n\n' },
+    ],
+  ];
+  for (const [files, change, added] of cases) {
+    const kb = new KnowledgeBase('/home/ana/apuntes', defaultSettings('es'));
+    for (const [path, text] of Object.entries(files)) kb.setPage(path, text);
+    kb.commit();
+    change(kb);
+    kb.commit();
+    const fresh = new KnowledgeBase('/home/ana/apuntes', defaultSettings('es'));
+    for (const [path, text] of Object.entries({ ...files, ...added })) {
+      if (path.endsWith('.md')) fresh.setPage(path, text);
+      else fresh.addFile(path);
+    }
+    fresh.commit();
+    assert.equal(state(kb), state(fresh));
+  }
 });
