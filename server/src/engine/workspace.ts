@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { promises as fs } from 'node:fs';
 import * as nodePath from 'node:path';
 import picomatch from 'picomatch';
@@ -100,7 +101,10 @@ export class FileSystemWorkspace implements IWorkspace {
   }
 
   async readFile(path: string): Promise<string> {
-    return decodePage(path, await fs.readFile(await this.readablePath(path)));
+    const bytes = await fs.readFile(await this.readablePath(path));
+    const text = decodePage(path, bytes);
+    if (!isUtf8(bytes)) this.problems.push({ path, message: `${path}: not valid UTF-8: checked with U+FFFD in place of the bad bytes, never rewritten by a fix` });
+    return text;
   }
 
   /** The real path of a workspace file, checked to be inside the root (symbolic links resolved). */
@@ -123,8 +127,16 @@ export class FileSystemWorkspace implements IWorkspace {
 /** A FIFO, socket or device is never listed: reading a FIFO named `x.md` would wait forever. */
 const notRegular = 'not a regular file (a FIFO, a socket or a device): not read';
 
-/** A page's text from its bytes: binary files are refused, invalid UTF-8 is replaced (U+FFFD), not fatal. */
+/**
+ * Pages larger than this are kept as files (links to them stay valid) but not parsed: remark reads
+ * about 1 MB a second, and a 20 MB page would hold the CLI for minutes. The language server uses
+ * the same limit (lsp/diskWorkspace.ts).
+ */
+export const maxPageBytes = 4 * 1024 * 1024;
+
+/** A page's text from its bytes: binary and too large files are refused, invalid UTF-8 is replaced (U+FFFD), not fatal. */
 export function decodePage(path: string, bytes: Uint8Array): string {
+  if (bytes.length > maxPageBytes) throw new Error(`${path}: ${bytes.length} bytes, more than ${maxPageBytes}: kept as a file, not indexed`);
   if (bytes.subarray(0, 8000).includes(0)) throw new Error(`${path}: binary file, not Markdown`);
   return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
 }
