@@ -101,6 +101,7 @@ async function main(argv: string[]): Promise<number> {
     const log = options.format === 'text' ? process.stdout : process.stderr;
     for (const change of outcome.changed) log.write(`${localize(options.locale, 'cliFixed', change.path, change.count)}\n`);
     for (const path of outcome.skipped) log.write(`${localize(options.locale, 'cliSkippedChanged', path)}\n`);
+    for (const { path, reason } of outcome.refused) log.write(`${localize(options.locale, 'cliRefused', path, reason)}\n`);
     log.write(`${localize(options.locale, 'cliFixedTotal', outcome.applied, outcome.changed.length)}\n`);
     result = await checkWorkspace(root, options.locale, { cacheDir, workers });
   }
