@@ -58,11 +58,12 @@ function editDestination(page: string, link: LinkFacts, newText: string): TextEd
 
 /**
  * A title as link text, showing the same characters: `[`, `]` and `\\` escaped, so that a title like
- * “a ] b” cannot end the label early; `<`, `>` and `&`, which could start HTML or an entity; and a
- * backtick as `&#96;`: even escaped, a backtick closes a code span opened earlier on the line.
+ * “a ] b” cannot end the label early; `<`, `>` and `&`, which could start HTML or an entity; `|`,
+ * which ends a table cell; and a backtick as `&#96;`: even escaped, a backtick closes a code span
+ * opened earlier on the line.
  */
 function labelText(title: string): string {
-  return title.replace(/[[\]\\<>&]/g, '\\$&').replace(/`/g, '&#96;');
+  return title.replace(/[[\]\\<>&|]/g, '\\$&').replace(/`/g, '&#96;');
 }
 
 /** Rewrites a label's text to `title`, keeping its marker where it was. */

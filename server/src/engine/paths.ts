@@ -48,10 +48,11 @@ export function relativePath(fromDir: string, to: string): string {
 /**
  * Encodes a path for a Markdown destination: only what would break the link is escaped — `#` and
  * `?` too (they would start a fragment or a query), parentheses, which encodeURIComponent keeps,
- * a backslash (it would escape what follows), and control characters, which no destination may hold.
+ * a backslash (it would escape what follows), `|` (it would end a table cell), and control
+ * characters, which no destination may hold.
  */
 export function encodeDestination(path: string): string {
-  return path.replace(/[%\s()<>#?\\\u0000-\u001f\u007f]/g, (c) => (c === '(' ? '%28' : c === ')' ? '%29' : encodeURIComponent(c)));
+  return path.replace(/[%\s()<>#?|\\\u0000-\u001f\u007f]/g, (c) => (c === '(' ? '%28' : c === ')' ? '%29' : encodeURIComponent(c)));
 }
 
 /** Name key that ignores case and Unicode normalization: for "the same name, written otherwise". */
