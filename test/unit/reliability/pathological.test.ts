@@ -11,6 +11,7 @@ import { defaultSettings } from '../../../server/src/engine/config';
 import { parsePage } from '../../../server/src/engine/parse';
 import { MarkerSet } from '../../../server/src/engine/navigation';
 import { resolveLink } from '../../../server/src/engine/resolve';
+import { encodeDestination } from '../../../server/src/engine/paths';
 import { checkKnowledgeBase, emptyStats, indexKnowledgeBase, applyAndCompare } from './properties';
 import { LineStarts, factsViolations } from './support';
 
@@ -210,6 +211,19 @@ test('a fragment fix towards an id with a backslash escapes it', () => {
   const after = applyAndCompare(texts.get('README.md')!, fix.edits, 'fragment');
   assert.ok(parsePage(after, markers).links.some((l) => l.raw === fix.edits[0].newText), after);
   assert.deepEqual(indexKnowledgeBase(new Map([['README.md', after]]), 'en').kb.diagnostics('README.md'), []);
+});
+
+test('a back link in a table cell relabelled with a title holding | stays in its cell', () => {
+  const files = new Map([
+    ['README.md', '# a | b\n\n[Dos ➡️](dos.md)\n'],
+    ['dos.md', '# Dos\n\n| nav | x |\n|---|---|\n| [Tres ⬅️](tres.md) | y |\n'],
+    ['tres.md', '# Tres\n'],
+  ]);
+  const { kb, texts } = indexKnowledgeBase(files, 'en');
+  const fix = kb.diagnostics('README.md').find((d) => d.code === Code.NavNotReciprocal)!.fixes[0];
+  const after = applyAndCompare(texts.get('dos.md')!, fix.edits, 'repoint back link');
+  assert.deepEqual(parsePage(after, markers).links.map((l) => [l.raw, l.label]), [['README.md', 'a | b ⬅️']], after);
+  assert.equal(encodeDestination('p|q.md'), 'p%7Cq.md', 'a file name with | is written so that it cannot end a cell either');
 });
 
 describe('a page that ends inside an open block', () => {
