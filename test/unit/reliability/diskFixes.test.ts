@@ -15,47 +15,12 @@ import { applyFixesToDisk } from '../../../server/src/engine/applyFixes';
 import { checkWorkspace } from '../../../server/src/engine/checkWorkspace';
 import { selectSafeFixes } from '../../../server/src/engine/fixes';
 import { hashText } from '../../../server/src/engine/parse';
-import { isInside } from '../../../server/src/engine/workspace';
 import type { Fix } from '../../../server/src/engine/types';
 import { knowledgeBase } from './markdown';
 import { applyFixAll, indexKnowledgeBase } from './properties';
-import { cli, figure, tempDir, writeTree } from './support';
+import { cli, figure, outsideTouches, tempDir, writeTree } from './support';
 
 const promises = fsModule.promises as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-
-/**
- * Records the paths of every call that reads or writes a file or a folder through fs.promises while
- * `run` runs (the engine uses nothing else), and returns those outside `root` (by lexical and by
- * real path). Looking a path up (realpath, stat, lstat) reads nothing: it is how a link that leads
- * out is recognized, and is not counted.
- */
-async function outsideTouches<T>(root: string, run: () => Promise<T>): Promise<{ result: T; outside: string[]; calls: number }> {
-  const realRoot = realpathSync(root);
-  const touched: string[] = [];
-  const names = ['readFile', 'writeFile', 'appendFile', 'rename', 'mkdir', 'rm', 'rmdir', 'unlink', 'open', 'copyFile', 'readdir', 'truncate', 'chmod', 'symlink', 'link'];
-  const originals = new Map(names.map((n) => [n, promises[n]]));
-  for (const name of names) {
-    promises[name] = function (this: unknown, ...args: unknown[]) {
-      for (const a of args.slice(0, ['rename', 'copyFile', 'symlink', 'link'].includes(name) ? 2 : 1)) if (typeof a === 'string') touched.push(a);
-      return originals.get(name)!.apply(this, args);
-    };
-  }
-  try {
-    const result = await run();
-    const outside = touched.filter((p) => {
-      const absolute = nodePath.resolve(p);
-      if (!isInside(realRoot, absolute) && !isInside(root, absolute)) return true;
-      try {
-        return !isInside(realRoot, realpathSync(absolute));
-      } catch {
-        return false; // Gone or never created: nothing outside was touched through it.
-      }
-    });
-    return { result, outside, calls: touched.length };
-  } finally {
-    for (const [name, original] of originals) promises[name] = original;
-  }
-}
 
 /** Every file under `dir` with its bytes, for before/after comparisons. */
 function snapshot(dir: string): Map<string, string> {

@@ -3,11 +3,15 @@
  * independent position arithmetic to judge the engine's ranges with, and the figures each test reports.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as fsModule from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
 import type { TestContext } from 'node:test';
 import type { PageFacts, Position, Range } from '../../../server/src/engine/types';
+import { isInside } from '../../../server/src/engine/workspace';
+
+const promises = fsModule.promises as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
 
 export const repo = process.cwd();
 export const cli = nodePath.join(repo, 'dist/cli.js');
@@ -146,3 +150,38 @@ export function budgetSeconds(variable: string, fallback: number): number {
 export function permissionsEnforced(): boolean {
   return typeof process.getuid !== 'function' || process.getuid() !== 0;
 }
+
+/**
+ * Records the paths of every call that reads or writes a file or a folder through fs.promises while
+ * `run` runs (the engine uses nothing else), and returns those outside `root` (by lexical and by
+ * real path). Looking a path up (realpath, stat, lstat) reads nothing: it is how a link that leads
+ * out is recognized, and is not counted.
+ */
+export async function outsideTouches<T>(root: string, run: () => Promise<T>): Promise<{ result: T; outside: string[]; calls: number }> {
+  const realRoot = realpathSync(root);
+  const touched: string[] = [];
+  const names = ['readFile', 'writeFile', 'appendFile', 'rename', 'mkdir', 'rm', 'rmdir', 'unlink', 'open', 'copyFile', 'readdir', 'truncate', 'chmod', 'symlink', 'link'];
+  const originals = new Map(names.map((n) => [n, promises[n]]));
+  for (const name of names) {
+    promises[name] = function (this: unknown, ...args: unknown[]) {
+      for (const a of args.slice(0, ['rename', 'copyFile', 'symlink', 'link'].includes(name) ? 2 : 1)) if (typeof a === 'string') touched.push(a);
+      return originals.get(name)!.apply(this, args);
+    };
+  }
+  try {
+    const result = await run();
+    const outside = touched.filter((p) => {
+      const absolute = nodePath.resolve(p);
+      if (!isInside(realRoot, absolute) && !isInside(root, absolute)) return true;
+      try {
+        return !isInside(realRoot, realpathSync(absolute));
+      } catch {
+        return false; // Gone or never created: nothing outside was touched through it.
+      }
+    });
+    return { result, outside, calls: touched.length };
+  } finally {
+    for (const [name, original] of originals) promises[name] = original;
+  }
+}
+
