@@ -204,7 +204,8 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
   };
 
   const addLink = (link: Omit<LinkFacts, 'nav'>): void => {
-    const nav = link.image ? undefined : markers.direction(link.label);
+    // An autolink's text is its URL, not a label: a marker in it (a GFM autolink runs on over `[➡️`) makes no navigation link.
+    const nav = link.image || link.kind === 'autolink' ? undefined : markers.direction(link.label);
     links.push(nav ? { ...link, nav } : link);
   };
 
