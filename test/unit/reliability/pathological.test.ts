@@ -164,6 +164,13 @@ test('a back link relabelled with a title of backticks does not open a code span
 });
 
 describe('autolinks', () => {
+  test('an autolink whose URL runs on over a marker is no navigation link, and no fix repoints it', () => {
+    const files = new Map([['index.md', '[](https://example.com/a.md[➡️](notas%20de%20clase.md)\n'], ['VM/QueSonVM.md', '[Origen ⬅️](../index.md)\n']]);
+    const { kb } = indexKnowledgeBase(files, 'en');
+    assert.deepEqual(kb.page('index.md')!.facts.links.map((l) => [l.kind, l.nav]), [['autolink', undefined]]);
+    checkKnowledgeBase(files, emptyStats());
+  });
+
   test('the fix of an absolute file: autolink keeps a working link', () => {
     const page = '# R\n\nVer <file:///home/ana/apuntes/VM/x.md>.\n';
     const { kb, texts } = indexKnowledgeBase(new Map([['README.md', page], ['VM/x.md', '# X\n']]), 'en');

@@ -20,7 +20,7 @@ export interface FuzzStats {
   diagnostics: number;
   fixesApplied: number;
   fixAllRuns: number;
-  /** Fix-all runs whose second pass still found something to change. */
+  /** Fix-all runs whose second pass found more to change (a fix reveals the next problem, e.g. a link that now resolves and needs a back link). */
   secondPassChanges: number;
   maxParseMs: number;
   maxParsePath: string;
@@ -287,6 +287,10 @@ export function checkKnowledgeBase(files: ReadonlyMap<string, string>, stats: Fu
   kb.commit();
   const again = effectiveEdits(selectSafeFixes([...kb.allDiagnostics().values()].flat()), texts);
   if (again.length) stats.secondPassChanges++;
+  // The same fix is never proposed twice: the second pass repeats no edit of the first (a back link added twice, a rewrite redone).
+  const first = new Set(safe.flatMap((f) => f.edits.map((e) => `${e.path}\u0000${e.newText}`)));
+  const repeated = again.filter((e) => first.has(`${e.path}\u0000${e.newText}`));
+  if (repeated.length) fail(`fix-all applied twice repeats ${JSON.stringify(repeated.map((e) => [e.path, e.newText]))}`);
 }
 
 /** Same as `checkKnowledgeBase`, but returns the violation (or exception) as text instead of throwing a property failure. */
