@@ -485,7 +485,7 @@ async function main(): Promise<void> {
   const markdown = renderMarkdown(results, machine, command, notes);
   mkdirSync(nodePath.dirname(args.out), { recursive: true });
   writeFileSync(args.out, markdown);
-  writeFileSync(args.out.replace(/\.md$/, '.json'), JSON.stringify({ machine, command, results }, (key, value) => (key === 'falsePositives' ? (value as Finding[]).slice(0, 50) : key === 'missed' && Array.isArray(value) ? value.slice(0, 50) : value), 1) + '\n');
+  writeFileSync(args.out.replace(/\.md$/, '.json'), JSON.stringify({ machine, command, results }, (key, value) => (key === 'falsePositives' ? (value as Finding[]).slice(0, 10) : key === 'missed' && Array.isArray(value) ? value.slice(0, 10) : value), 1) + '\n');
   process.stdout.write(markdown);
   log(`written to ${nodePath.relative(repoRoot, args.out)}`);
 }
