@@ -269,6 +269,11 @@ describe('orphan-page and undefined-reference', () => {
     assert.deepEqual(summary(kb), ['VM/Suelta.md orphan-page']);
   });
 
+  test('a link to a folder reaches the folder\'s README', () => {
+    const kb = kbFrom({ ...curso, 'README.md': curso['README.md'] + '[Docker](Docker/)\n', 'Docker/README.md': '# Docker\n\n[Suelta 📎](Suelta.md)\n', 'Docker/Suelta.md': '# Suelta\n' });
+    assert.deepEqual(summary(kb), []);
+  });
+
   test('no entry page, no orphans', () => {
     const { 'README.md': _, ...rest } = curso;
     assert.ok(!summary(kbFrom(rest)).some((s) => s.endsWith('orphan-page')));

@@ -211,6 +211,8 @@ export class KnowledgeBase implements CheckContext {
     const reached = new Set<string>();
     const queue: string[] = [];
     const reach = (path: string) => {
+      // A link to a folder reaches the folder's entry page, which GitHub shows when the folder is opened.
+      if (this.files.isDirectory(path)) for (const name of folderEntryNames) reach(path ? `${path}/${name}` : name);
       if (reached.has(path) || !this.pages.has(path)) return;
       reached.add(path);
       queue.push(path);
