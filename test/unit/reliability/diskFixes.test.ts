@@ -205,10 +205,12 @@ describe('fixes written to disk', () => {
       const dir = tempDir('kbnav-kill-');
       writeTree(dir, files);
       const child = spawn(process.execPath, [cli, 'check', dir, '--fix', '--no-cache'], { stdio: 'ignore' });
+      // Listen before waiting: on a fast machine the run may end before the kill.
+      const exited = new Promise((resolve) => child.once('exit', resolve));
       // Spread the kills over indexing and writing: a full run here takes about a second or two.
       await new Promise((resolve) => setTimeout(resolve, 150 + k * 150));
       child.kill('SIGKILL');
-      await new Promise((resolve) => child.on('exit', resolve));
+      await exited;
       for (let i = 0; i < pages; i++) {
         const text = readFileSync(nodePath.join(dir, `p${i}.md`), 'utf8');
         if (text === newText(i)) newFiles++;
