@@ -5,7 +5,8 @@
  *
  * Runs on worker threads (KBNAV_FUZZ_WORKERS, default: up to 2) until the target number of
  * documents (KBNAV_FUZZ_DOCS, default 100,000) or the time budget (KBNAV_FUZZ_SECONDS, default 50)
- * is reached, and prints what it covered. A failure prints the seed: KBNAV_FUZZ_SEED replays it.
+ * is reached, and prints what it covered. A failure prints the seed and the kind of case:
+ * KBNAV_FUZZ_SEED and KBNAV_FUZZ_KIND replay it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,7 +65,7 @@ function fuzz(job: Job, post: (message: Message) => void): void {
   const arbitraries: Record<Kind, fc.Arbitrary<Map<string, string>>> = { generated: knowledgeBase(), mutated: mutatedCases(job.repo) };
   const documents = () => stats.generated.documents + stats.mutated.documents;
   for (let batch = 0; documents() < job.documents && performance.now() - started < job.seconds * 1000; batch++) {
-    const kind: Kind = batch % 4 === 3 ? 'mutated' : 'generated';
+    const kind: Kind = (process.env.KBNAV_FUZZ_KIND as Kind | undefined) ?? (batch % 4 === 3 ? 'mutated' : 'generated');
     const seed = (job.seed + batch * 7919) | 0;
     post({ type: 'batch', kind, seed });
     const result = fc.check(
@@ -80,7 +81,7 @@ function fuzz(job: Job, post: (message: Message) => void): void {
     if (result.failed) {
       // KBNAV_FUZZ_DUMP=file.json writes the shrunk counterexample, to turn it into a regression test.
       if (process.env.KBNAV_FUZZ_DUMP) writeFileSync(process.env.KBNAV_FUZZ_DUMP, JSON.stringify([...(result.counterexample![0] as Map<string, string>)]));
-      post({ type: 'failed', message: `${kind}: ${(result.errorInstance as Error)?.message}\n${fc.defaultReportMessage(result)}\n(replay: KBNAV_FUZZ_SEED=${seed} KBNAV_FUZZ_WORKERS=1, first batch ${kind})` });
+      post({ type: 'failed', message: `${kind}: ${(result.errorInstance as Error)?.message}\n${fc.defaultReportMessage(result)}\n(replay: KBNAV_FUZZ_SEED=${seed} KBNAV_FUZZ_KIND=${kind} KBNAV_FUZZ_WORKERS=1; KBNAV_FUZZ_DUMP=file.json writes the case)` });
       return;
     }
   }
