@@ -287,9 +287,12 @@ export function checkKnowledgeBase(files: ReadonlyMap<string, string>, stats: Fu
   kb.commit();
   const again = effectiveEdits(selectSafeFixes([...kb.allDiagnostics().values()].flat()), texts);
   if (again.length) stats.secondPassChanges++;
-  // The same fix is never proposed twice: the second pass repeats no edit of the first (a back link added twice, a rewrite redone).
-  const first = new Set(safe.flatMap((f) => f.edits.map((e) => `${e.path}\u0000${e.newText}`)));
-  const repeated = again.filter((e) => first.has(`${e.path}\u0000${e.newText}`));
+  // The same fix is never proposed twice: no line inserted by the first pass (a back link) is inserted
+  // again by the second. (A rewritten destination cannot be redone: it already reads the new text, and
+  // the same new text for another link is legitimate.)
+  const inserts = (edits: readonly TextEdit[]) => edits.filter((e) => e.range.start.line === e.range.end.line && e.range.start.character === e.range.end.character);
+  const first = new Set(inserts(safe.flatMap((f) => f.edits)).map((e) => `${e.path}\u0000${e.newText}`));
+  const repeated = inserts(again).filter((e) => first.has(`${e.path}\u0000${e.newText}`));
   if (repeated.length) fail(`fix-all applied twice repeats ${JSON.stringify(repeated.map((e) => [e.path, e.newText]))}`);
 }
 

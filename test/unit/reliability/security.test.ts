@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { applyFixesToDisk } from '../../../server/src/engine/applyFixes';
 import { completionsAt } from '../../../server/src/engine/completion';
@@ -16,7 +16,7 @@ import { loadWorkspace } from '../../../server/src/engine/load';
 import { linkTarget } from '../../../server/src/engine/positions';
 import { Code, noCancellation } from '../../../server/src/engine/types';
 import { FileSystemWorkspace, isInside } from '../../../server/src/engine/workspace';
-import { figure, outsideTouches, tempDir, writeTree } from './support';
+import { figure, outsideTouches, repo, tempDir, writeTree } from './support';
 
 const hostileLinks = [
   '../../../etc/passwd',
@@ -111,4 +111,20 @@ test('links that climb out are reported, never read; their fixes never write out
   const { outside: written } = await outsideTouches(root, () => applyFixesToDisk(root, allFixes.filter((f) => !f.edits.length), (p) => kb.page(p)?.facts.hash));
   assert.deepEqual(written, []);
   figure(t, 'files outside the workspace touched', touched.length + written.length);
+});
+
+test('no code of the extension, the server or the CLI runs a program or fetches a URL', () => {
+  const forbidden = /from ['"](?:node:)?(?:child_process|http|https|http2|net|tls|dgram|dns)['"]|require\(['"](?:node:)?(?:child_process|http|https|net)['"]\)|\bfetch\(|XMLHttpRequest|WebSocket|vscode\.env\.openExternal/;
+  const offenders: string[] = [];
+  let files = 0;
+  for (const dir of ['server/src', 'client/src']) {
+    for (const name of readdirSync(nodePath.join(repo, dir), { recursive: true }).map(String)) {
+      if (!name.endsWith('.ts')) continue;
+      files++;
+      const text = readFileSync(nodePath.join(repo, dir, name), 'utf8').replace(/\.fetch\(|private async fetch\(|\bthis\.fetch\(/g, '');
+      if (forbidden.test(text)) offenders.push(`${dir}/${name}`);
+    }
+  }
+  assert.ok(files > 20, `${files} source files`);
+  assert.deepEqual(offenders, []);
 });
