@@ -7,7 +7,7 @@ import type { NavMarkers } from './navigation';
 import type { PageFacts } from './types';
 
 /** Bumped whenever what `parsePage` produces changes: older caches are then ignored. */
-export const FACTS_VERSION = 6;
+export const FACTS_VERSION = 7;
 
 interface CacheFile {
   format: 'kbnav-facts';

@@ -9,17 +9,30 @@ import type { Definition, Heading as MdHeading, Nodes, Parents, Root } from 'mda
 import { MarkerSet } from './navigation';
 import type { Heading, LinkFacts, PageFacts, Position, Range, UndefinedReference } from './types';
 
-const processor = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml', 'toml']);
-/** Without GFM: its autolink transform walks the tree by recursion, which a deep enough page overflows. */
-const plainProcessor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml', 'toml']);
+const frontMatter: ('yaml' | 'toml')[] = ['yaml', 'toml'];
+const processors = {
+  gfm: unified().use(remarkParse).use(remarkGfm),
+  gfmFrontMatter: unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, frontMatter),
+  // Without GFM: its autolink transform walks the tree by recursion, which a deep enough page overflows.
+  plain: unified().use(remarkParse),
+  plainFrontMatter: unified().use(remarkParse).use(remarkFrontmatter, frontMatter),
+};
+
+/**
+ * Front matter that is closed. remark-frontmatter misreads what follows an opening `---` that is
+ * never closed (an indented code block in a list became a paragraph with a link): such a page is
+ * read without it, as CommonMark reads it (the `---` is a thematic break).
+ */
+const closedFrontMatter = /^\uFEFF?(---|\+\+\+)[ \t]*(?:\r\n|\r|\n)(?:[\s\S]*?(?:\r\n|\r|\n))?\1[ \t]*(?:\r\n|\r|\n|$)/;
 
 /** The syntax tree of a page; a page nested too deep for GFM's transforms is read as plain CommonMark. */
 function parseTree(text: string): Root {
+  const withFrontMatter = closedFrontMatter.test(text);
   try {
-    return processor.parse(text) as Root;
+    return (withFrontMatter ? processors.gfmFrontMatter : processors.gfm).parse(text) as Root;
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
-    return plainProcessor.parse(text) as Root;
+    return (withFrontMatter ? processors.plainFrontMatter : processors.plain).parse(text) as Root;
   }
 }
 
