@@ -233,6 +233,19 @@ test('a back link in a table cell relabelled with a title holding | stays in its
   assert.equal(encodeDestination('p|q.md'), 'p%7Cq.md', 'a file name with | is written so that it cannot end a cell either');
 });
 
+test('an opening --- never closed is no front matter: the page reads as CommonMark, before and after a line is inserted at the top', () => {
+  const page = '---\r\n\r\n1. \r\n        - [Origen ⬇️](../OrigenVM.md)\r\n';
+  // The item's content is indented 5 past its marker's width: an indented code block, no link.
+  assert.deepEqual(parsePage(page, markers).links, []);
+  assert.deepEqual(parsePage('[x](y.md)\r\n\r\n' + page, markers).links.map((l) => l.raw), ['y.md']);
+  const closed = '---\ntitle: T\n---\n# H\n\n[a](b.md)\n';
+  assert.equal(parsePage(closed, markers).headingTitle, 'H');
+  assert.ok(parsePage(closed, markers).afterFrontMatter);
+  assert.ok(parsePage('+++\ntitle = "T"\n+++\n', markers).afterFrontMatter);
+  assert.ok(parsePage('---\n---\n', markers).afterFrontMatter);
+  assert.equal(parsePage('---\ntitle: T\n+++\n', markers).afterFrontMatter, undefined);
+});
+
 describe('a page that ends inside an open block', () => {
   for (const [name, ending] of [
     ['a code fence', '```md\ncode'],
