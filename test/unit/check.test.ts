@@ -70,6 +70,13 @@ describe('missing-file', () => {
     assert.match(op.content, /^\[Qué son las Máquinas Virtuales ⬅️\]\(QueSonVM\.md\)\n\n# Hipervisores\n/);
   });
 
+  test('keeps the fragment of a rewritten destination a link, even when the old path balanced its parenthesis', () => {
+    const files = { ...curso, 'README.md': curso['README.md'] + '[a](b](VM/OrigenVM.md#) )\n' };
+    const kb = kbFrom(files);
+    const d = only(kb, 'README.md', Code.MissingFile);
+    assert.ok(d.fixes.some((f) => f.edits[0]?.newText === 'VM/OrigenVM.md#%29'), JSON.stringify(d.fixes.map((f) => f.edits[0]?.newText)));
+  });
+
   test('proposes the file with the same name in another folder or case', () => {
     const kb = kbFrom({ ...curso, 'README.md': curso['README.md'] + '[Hipervisores 📎](hipervisoresvm.md)\n' });
     const d = only(kb, 'README.md', Code.MissingFile);

@@ -40,9 +40,14 @@ function destinationRange(link: LinkFacts): Range {
   return link.kind === 'reference' ? link.range : link.rawRange;
 }
 
+/**
+ * The `#fragment` of a destination, to keep when its path is rewritten. Parentheses and spaces are
+ * escaped: they may have been balanced or allowed by the path they followed (`b](x.md#)`), not alone.
+ */
 function fragmentSuffix(link: LinkFacts): string {
   const hash = link.raw.indexOf('#');
-  return hash < 0 ? '' : link.raw.slice(hash);
+  if (hash < 0) return '';
+  return '#' + link.raw.slice(hash + 1).replace(/[\s()<>\u0000-\u001f\u007f]/g, (c) => (c === '(' ? '%28' : c === ')' ? '%29' : encodeURIComponent(c)));
 }
 
 /** The destination a page should write to reach `target`: relative, forward slashes, exact names. */
