@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { findRepoRoot } from '../paths';
 import { Workbench } from './harness';
-import { clearNotifications, ctrlClickLink, keepForDocs, openQuickFixMenu, openTopicsView, runCommand, statusItem, topicRow, waitForActiveTab, waitForFileText, waitForNotification } from './kbSteps';
+import { clearNotifications, ctrlClickLink, keepForDocs, openTopicsView, runCommand, statusItem, topicRow, waitForActiveTab, waitForFileText, waitForNotification } from './kbSteps';
 
 describe('KB Navigator in the editor', function () {
   let wb: Workbench;
@@ -35,7 +35,7 @@ describe('KB Navigator in the editor', function () {
   });
 
   it('applies a quick fix with Ctrl+. and Enter, and the file changes', async () => {
-    const { preferred } = await openQuickFixMenu(wb, 'uses \\ as a separator');
+    const { preferred } = await wb.openQuickFixMenu('uses \\ as a separator');
     assert.match(preferred, /Use forward slashes: “VM\/HipervisoresVM\.md”/);
     keepForDocs(await wb.screenshot('ui-02-quick-fix-menu'), 'quick-fix');
     await wb.page.keyboard.press('Enter');

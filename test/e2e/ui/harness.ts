@@ -196,6 +196,18 @@ export class Workbench {
    * Returns the title of the fix that was applied.
    */
   async quickFixAtSelectedProblem(problemText?: string | RegExp, timeout = 15_000): Promise<string> {
+    const { menu, preferred } = await this.openQuickFixMenu(problemText, timeout);
+    await this.page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout });
+    return preferred;
+  }
+
+  /**
+   * Clicks the Problems row containing `problemText` (or the selected row, or the first) — which opens the page with
+   * the cursor on the problem — and opens the quick-fix menu with Ctrl+.; resolves once its preferred (focused) row
+   * is there, with the menu and that row's title, so that a caller can take a screenshot before pressing Enter.
+   */
+  async openQuickFixMenu(problemText?: string | RegExp, timeout = 15_000): Promise<{ menu: Locator; preferred: string }> {
     const { page } = this;
     const rows = page.locator(PROBLEM_ROW);
     const selected = rows.and(page.locator('[aria-selected="true"]'));
@@ -213,28 +225,23 @@ export class Workbench {
     }
     const textarea = page.locator('.editor-instance .monaco-editor textarea').first();
     const menu = page.locator('.action-widget');
+    const focused = menu.locator('.monaco-list-row.focused').first();
     // Right after start-up VS Code cancels a code-action request when the set of providers changes (built-in
     // Markdown extensions still activating), and then no menu opens; ask again a few times.
     for (let attempt = 1; ; attempt++) {
       await textarea.focus();
       await page.keyboard.press('Control+.');
       try {
-        await menu.waitFor({ state: 'visible', timeout: attempt < 3 ? 5_000 : timeout });
+        await focused.waitFor({ state: 'visible', timeout: attempt < 3 ? 5_000 : timeout });
         break;
       } catch (err) {
         if (attempt >= 3) throw err;
         await page.keyboard.press('Escape');
       }
     }
-    const preferred = menu.locator('.monaco-list-row.focused').first();
-    await preferred.waitFor({ timeout });
-    const title = (await preferred.innerText()).trim();
-    await page.keyboard.press('Enter');
-    await menu.waitFor({ state: 'hidden', timeout });
-    return title;
+    return { menu, preferred: (await focused.innerText()).trim() };
   }
 
-  /** Saves the active editor (Ctrl+S) and waits until its tab no longer shows unsaved changes. */
   /**
    * Presses Ctrl+S in the active editor. code-server 1.100.3 does not mark a tab dirty after a code-action
    * edit, so the tab cannot tell when the save is done: callers wait for the file's text on disk.

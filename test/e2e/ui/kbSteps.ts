@@ -1,5 +1,5 @@
 // UI steps of the KB Navigator tests that the shared harness (harness.ts) does not have: the command palette,
-// notifications, the quick-fix menu left open for a screenshot, Ctrl+click on a link, the Topics view.
+// notifications, Ctrl+click on a link, the Topics view.
 // Every wait is on a selector, with a timeout.
 import { copyFileSync, mkdirSync, readFileSync, watch } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -7,7 +7,6 @@ import type { Locator } from 'playwright-core';
 import { findRepoRoot } from '../paths';
 import type { Workbench } from './harness';
 
-const PROBLEM_ROW = '.markers-panel .monaco-list-row:has(.marker-icon)';
 const TOPICS_CONTAINER = '[id="workbench.view.extension.kbnav"]';
 
 /** Runs a command by its title from the command palette (F1). */
@@ -46,36 +45,6 @@ export function keepForDocs(file: string, name: string): void {
   const dir = join(findRepoRoot(), 'docs', 'images');
   mkdirSync(dir, { recursive: true });
   copyFileSync(file, join(dir, `${name}.png`));
-}
-
-/**
- * Clicks the Problems row containing `problemText` (which opens the page with the cursor on the problem) and opens
- * the quick-fix menu with Ctrl+.; resolves with the menu once its preferred (focused) row is there, so that the
- * caller can take a screenshot before pressing Enter.
- */
-export async function openQuickFixMenu(wb: Workbench, problemText: string | RegExp, timeout = 15_000): Promise<{ menu: Locator; preferred: string }> {
-  const { page } = wb;
-  const row = page.locator(PROBLEM_ROW).filter({ hasText: problemText }).first();
-  await row.waitFor({ timeout });
-  const where = /\[Ln (\d+), Col \d+\]/.exec(await row.innerText());
-  await row.click();
-  if (where) await page.locator('.statusbar-item', { hasText: new RegExp(`^Ln ${where[1]}, Col \\d+`) }).first().waitFor({ timeout });
-  const textarea = page.locator('.editor-instance .monaco-editor textarea').first();
-  const menu = page.locator('.action-widget');
-  // Right after start-up VS Code cancels code-action requests while providers register; ask again (see the recipe).
-  for (let attempt = 1; ; attempt++) {
-    await textarea.focus();
-    await page.keyboard.press('Control+.');
-    try {
-      await menu.locator('.monaco-list-row.focused').first().waitFor({ state: 'visible', timeout: attempt < 3 ? 5_000 : timeout });
-      break;
-    } catch (err) {
-      if (attempt >= 3) throw err;
-      await page.keyboard.press('Escape');
-    }
-  }
-  const preferred = (await menu.locator('.monaco-list-row.focused').first().innerText()).trim();
-  return { menu, preferred };
 }
 
 /**
