@@ -30,6 +30,11 @@ export interface CheckContext {
 const forwardLike: readonly NavDirection[] = ['forward', 'down'];
 const backLike: readonly NavDirection[] = ['back', 'up'];
 
+/** The engine's texts in the knowledge base's language. */
+function translator(ctx: CheckContext): (id: MessageId, ...args: (string | number)[]) => string {
+  return (id, ...args) => localize(ctx.settings.locale, id, ...args);
+}
+
 /** The title a page is known by: its first `#`/`##` heading, else its file name without extension. */
 export function titleOf(path: string, facts: PageFacts | undefined): string {
   return facts?.headingTitle ?? basename(path).replace(/\.(md|markdown)$/i, '');
@@ -96,7 +101,7 @@ function oppositeMarker(link: LinkFacts, want: NavDirection, markers: MarkerSet,
 export function checkPage(entry: PageEntry, ctx: CheckContext): KbDiagnostic[] {
   const diagnostics: KbDiagnostic[] = [];
   const { settings } = ctx;
-  const t = (id: MessageId, ...args: (string | number)[]) => localize(settings.locale, id, ...args);
+  const t = translator(ctx);
   const report = (code: Code, range: Range, message: string, fixes: Fix[] = [], related?: RelatedLocation[]) => {
     const severity = settings.severity[code];
     if (severity === 'off') return;
@@ -148,7 +153,7 @@ type Report = (code: Code, range: Range, message: string, fixes?: Fix[], related
 /** Backslashes, root-based paths, wrong case, other Unicode form: one fix rewrites the whole destination. */
 function checkShape(entry: PageEntry, link: LinkFacts, resolution: Extract<Resolution, { kind: 'found' }>, ctx: CheckContext, report: Report): void {
   const { shape, target } = resolution;
-  const t = (id: MessageId, ...args: (string | number)[]) => localize(ctx.settings.locale, id, ...args);
+  const t = translator(ctx);
   const canonical = destinationTo(entry.path, target, fragmentSuffix(link)) + (resolution.isDirectory && /[/\\]$/.test(link.raw) ? '/' : '');
   const rewrite = (title: MessageId): Fix => ({ title: t(title, canonical), safe: true, preferred: true, edits: [editDestination(entry.path, link, canonical)] });
   const range = destinationRange(link);
@@ -201,7 +206,7 @@ function checkFragment(entry: PageEntry, link: LinkFacts, target: string, fragme
   const ids = idsOf(page.facts);
   if (ids.folded.has(fragment.normalize('NFC').toLowerCase())) return;
   if (/^L\d+(-L?\d+)?$/.test(fragment) && !isMarkdownPath(target)) return;
-  const t = (id: MessageId, ...args: (string | number)[]) => localize(ctx.settings.locale, id, ...args);
+  const t = translator(ctx);
   const candidates = nearestIds(fragment, ids);
   const same = candidates.filter((id) => normalizeTitle(id) === normalizeTitle(fragment));
   const prefix = link.raw.slice(0, link.raw.indexOf('#') + 1);
@@ -318,7 +323,7 @@ function repointByLabel(entry: PageEntry, link: LinkFacts, ctx: CheckContext): F
 }
 
 function checkNavigation(entry: PageEntry, link: LinkFacts, target: string, hasFragment: boolean, ctx: CheckContext, report: Report): void {
-  const t = (id: MessageId, ...args: (string | number)[]) => localize(ctx.settings.locale, id, ...args);
+  const t = translator(ctx);
   if (target === entry.path) {
     if (!hasFragment) report(Code.SelfLink, link.range, t('selfLink'), repointByLabel(entry, link, ctx));
     return;
@@ -401,7 +406,7 @@ function leadsTo(page: PageEntry | undefined, target: string, direction: NavDire
 
 /** Did-you-mean candidates by name and, for a navigation link, by label; and creating the page. */
 function missingFileFixes(entry: PageEntry, link: LinkFacts, missingPath: string, ctx: CheckContext): Fix[] {
-  const t = (id: MessageId, ...args: (string | number)[]) => localize(ctx.settings.locale, id, ...args);
+  const t = translator(ctx);
   const candidates = new Set(ctx.files.similar(basename(missingPath)));
   // Near misses in the folder the link meant (typos), when the folder is small enough to compare with each name.
   const folder = dirname(missingPath);
