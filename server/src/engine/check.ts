@@ -154,14 +154,16 @@ type Report = (code: Code, range: Range, message: string, fixes?: Fix[], related
 function checkShape(entry: PageEntry, link: LinkFacts, resolution: Extract<Resolution, { kind: 'found' }>, ctx: CheckContext, report: Report): void {
   const { shape, target } = resolution;
   const t = translator(ctx);
+  const caseDiff = shape.differences.find((d) => d.caseDiffers);
+  const unicodeDiff = shape.differences.find((d) => d.unicodeDiffers);
+  // Most links are written right: the canonical destination is only worked out for those that are not.
+  if (!shape.backslash && !shape.fromRoot && !caseDiff && !unicodeDiff) return;
   const canonical = destinationTo(entry.path, target, fragmentSuffix(link)) + (resolution.isDirectory && /[/\\]$/.test(link.raw) ? '/' : '');
   const rewrite = (title: MessageId): Fix => ({ title: t(title, canonical), safe: true, preferred: true, edits: [editDestination(entry.path, link, canonical)] });
   const range = destinationRange(link);
   if (shape.backslash) report(Code.BackslashPath, range, t('backslashPath', link.raw), [rewrite('fixSlashes')]);
   if (shape.fromRoot) report(Code.RootRelativePath, range, t('rootRelativePath', link.raw, canonical), [rewrite('fixFromPage')]);
-  const caseDiff = shape.differences.find((d) => d.caseDiffers);
   if (caseDiff) report(Code.CaseMismatch, range, t('caseMismatch', caseDiff.written, caseDiff.onDisk), [rewrite('fixCase')]);
-  const unicodeDiff = shape.differences.find((d) => d.unicodeDiffers);
   if (unicodeDiff) {
     const form = (s: string) => (s === s.normalize('NFC') ? 'NFC' : 'NFD');
     const fixes = [unicodeRenameFix(target, ctx), { ...rewrite('fixExactName'), title: t('fixExactName', form(unicodeDiff.onDisk), canonical), safe: false, preferred: false }]
@@ -223,7 +225,8 @@ function checkFragment(entry: PageEntry, link: LinkFacts, target: string, fragme
 interface PageIds {
   ids: string[];
   folded: Set<string>;
-  normalized: string[];
+  /** Worked out at the first missing fragment only: most pages never have one. */
+  normalized?: string[];
 }
 
 /** Computed once per page's facts, not once per link to the page: a page may have thousands of links to one with thousands of headings. */
@@ -232,14 +235,16 @@ function idsOf(facts: PageFacts): PageIds {
   let cached = idCache.get(facts);
   if (!cached) {
     const ids = [...facts.headings.map((h) => h.id), ...facts.anchors];
-    cached = { ids, folded: new Set(ids.map((id) => id.normalize('NFC').toLowerCase())), normalized: ids.map((id) => normalizeTitle(id)) };
+    cached = { ids, folded: new Set(ids.map((id) => id.normalize('NFC').toLowerCase())) };
     idCache.set(facts, cached);
   }
   return cached;
 }
 
 /** Heading ids closest to `fragment` (accents and case ignored first, then edit distance), best first. */
-function nearestIds(fragment: string, { ids, normalized }: PageIds): string[] {
+function nearestIds(fragment: string, pageIds: PageIds): string[] {
+  const ids = pageIds.ids;
+  const normalized = (pageIds.normalized ??= ids.map((id) => normalizeTitle(id)));
   const key = normalizeTitle(fragment);
   // 40% of the length, but at most 32 edits: past that it is no typo, and the cost grows with it.
   const threshold = Math.max(2, Math.min(32, Math.ceil(key.length * 0.4)));

@@ -100,6 +100,9 @@ export class FileTree {
 
   /** Looks `segments` up from the root: exact names first, then names equal but for case or normalization. */
   lookup(segments: readonly string[]): Lookup | undefined {
+    // Most links name their target exactly: one look-up of the whole path, no walk.
+    const exact = segments.join('/');
+    if (this.files.has(exact)) return { path: exact, isDirectory: false, differences: [] };
     let dir = '';
     const differences: NameDifference[] = [];
     for (let i = 0; i < segments.length; i++) {

@@ -37,6 +37,8 @@ export class KnowledgeBase implements CheckContext {
   /** title word → pages whose normalized title has it. */
   private readonly byTitleWord = new Map<string, Set<string>>();
 
+  private readonly labelKeys = new Map<string, string>();
+
   private readonly stagedPages = new Map<string, PageFacts | null>();
   private readonly stagedFiles = new Map<string, boolean>();
 
@@ -90,6 +92,9 @@ export class KnowledgeBase implements CheckContext {
     /** Edges before this commit of pages whose content changed. */
     const previous = new Map<string, Edges>();
     let graphChanged = false;
+    // Step 3 finds pages, already indexed, whose labels may name a changed title. On the first
+    // commit every page is new, and re-checked anyway: the runs of 10,000 titles need not be listed.
+    const firstCommit = this.pages.size === 0;
 
     // 1. File names: pages with links whose last segment matches a name that came or went.
     for (const [path, present] of this.stagedFiles) {
@@ -115,7 +120,7 @@ export class KnowledgeBase implements CheckContext {
         const entry: PageEntry = { path, facts, title: titleOf(path, facts), resolutions: [] };
         this.pages.set(path, entry);
         this.indexPage(entry);
-        wordRuns(normalizeTitle(entry.title)).forEach((r) => titleRuns.add(r));
+        if (!firstCommit) wordRuns(normalizeTitle(entry.title)).forEach((r) => titleRuns.add(r));
         reresolve.add(path);
       } else {
         this.pages.delete(path);
@@ -179,19 +184,30 @@ export class KnowledgeBase implements CheckContext {
 
   private indexPage(entry: PageEntry): void {
     for (const link of entry.facts.links) {
-      addToSetMap(this.byTargetKey, looseKey(lastSegment(link.raw)), entry.path);
+      addToSetMap(this.byTargetKey, targetKey(link.raw), entry.path);
       if (link.nav) {
-        const label = normalizeTitle(this.markers.strip(link.label));
+        const label = this.labelKey(link.label);
         if (label) addToSetMap(this.byLabel, label, entry.path);
       }
     }
     for (const word of new Set(normalizeTitle(entry.title).split(' '))) if (word) addToSetMap(this.byTitleWord, word, entry.path);
   }
 
+  /** A navigation label as `byLabel` keys it; memoized, as the same labels recur on many pages. */
+  private labelKey(label: string): string {
+    let key = this.labelKeys.get(label);
+    if (key === undefined) {
+      key = normalizeTitle(this.markers.strip(label));
+      if (this.labelKeys.size >= 100_000) this.labelKeys.clear();
+      this.labelKeys.set(label, key);
+    }
+    return key;
+  }
+
   private unindexPage(entry: PageEntry): void {
     for (const link of entry.facts.links) {
-      deleteFromSetMap(this.byTargetKey, looseKey(lastSegment(link.raw)), entry.path);
-      const label = normalizeTitle(this.markers.strip(link.label));
+      deleteFromSetMap(this.byTargetKey, targetKey(link.raw), entry.path);
+      const label = this.labelKey(link.label);
       if (label) deleteFromSetMap(this.byLabel, label, entry.path);
     }
     for (const word of new Set(normalizeTitle(entry.title).split(' '))) if (word) deleteFromSetMap(this.byTitleWord, word, entry.path);
@@ -314,6 +330,19 @@ export class KnowledgeBase implements CheckContext {
     }
     return undefined;
   }
+}
+
+const targetKeys = new Map<string, string>();
+
+/** The loose key of a destination's last segment (see `byTargetKey`); memoized, as destinations recur. */
+function targetKey(raw: string): string {
+  let key = targetKeys.get(raw);
+  if (key === undefined) {
+    key = looseKey(lastSegment(raw));
+    if (targetKeys.size >= 100_000) targetKeys.clear();
+    targetKeys.set(raw, key);
+  }
+  return key;
 }
 
 function lastSegment(raw: string): string {

@@ -10,7 +10,7 @@ export interface LoadOptions {
   token: CancellationToken;
   /** Called after each page, for progress reports. */
   progress?: (done: number, total: number) => void;
-  /** Facts of earlier runs, by text hash: a page found there is not parsed again. */
+  /** Facts of earlier runs, by text hash: a page found there is not parsed again (nor read, when its stamp is unchanged). */
   cache?: FactsCache;
   /** Makes a pool of parse workers for this many pages (file-system workspaces only); disposed at the end. */
   createPool?: (pages: number) => ParsePool | undefined;
@@ -44,16 +44,35 @@ export async function loadWorkspace(kb: KnowledgeBase, workspace: IWorkspace, op
   };
 
   const index = async (path: string): Promise<void> => {
+    // A page whose size, times and inode are those recorded when it was last read is not read again.
+    const stamp = cache && onDisk ? await onDisk.stamp(path) : undefined;
+    const known = stamp && cache!.unchanged(path, stamp);
+    if (known) {
+      kb.setPage(path, known);
+      return;
+    }
+    // Stamps only of valid UTF-8 pages: reading the others is what reports them.
+    const remember = (hash: string, utf8: boolean) => {
+      if (stamp && utf8) cache!.stamp(path, stamp, hash);
+    };
     if (pool && onDisk && !readCache) {
-      kb.setPage(path, await pool.parse(path, await onDisk.readablePath(path)));
+      const { facts, utf8 } = await pool.parse(path, await onDisk.readablePath(path));
+      kb.setPage(path, facts);
+      remember(facts.hash, utf8);
       return;
     }
     const text = stripBom(await workspace.readFile(path));
-    const cached = cache?.get(hashText(text));
+    const hash = hashText(text);
+    const cached = cache?.get(hash);
     const workers = cached ? undefined : parser();
     if (cached) kb.setPage(path, cached);
-    else if (workers && onDisk) kb.setPage(path, await workers.parse(path, await onDisk.readablePath(path)));
-    else kb.setPage(path, text);
+    else if (workers && onDisk) {
+      const { facts, utf8 } = await workers.parse(path, await onDisk.readablePath(path));
+      kb.setPage(path, facts);
+      remember(facts.hash, utf8);
+      return;
+    } else kb.setPage(path, text);
+    remember(hash, !text.includes('\uFFFD'));
   };
 
   const worker = async (): Promise<void> => {

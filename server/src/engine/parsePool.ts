@@ -6,13 +6,19 @@ import type { NavMarkers } from './navigation';
 import type { ParseJob, ParseReply } from './parseWorker';
 import type { PageFacts } from './types';
 
+/** A page parsed by a worker: its facts, and whether its bytes were valid UTF-8. */
+export interface ParsedPage {
+  facts: PageFacts;
+  utf8: boolean;
+}
+
 /**
  * Parses pages on worker threads: remark-parse is the slowest step of indexing (about 1 MB/s per core),
  * so a cold index uses every core. Each worker reads its page from disk and returns only the facts.
  */
 export class ParsePool {
   private readonly workers: Worker[] = [];
-  private readonly pending = new Map<number, { resolve: (facts: PageFacts) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (page: ParsedPage) => void; reject: (error: Error) => void }>();
   private readonly load = new Map<Worker, number>();
   private nextId = 0;
 
@@ -24,7 +30,7 @@ export class ParsePool {
         this.pending.delete(reply.id);
         this.load.set(worker, this.load.get(worker)! - 1);
         if (!job) return;
-        if ('facts' in reply) job.resolve(reply.facts);
+        if ('facts' in reply) job.resolve({ facts: reply.facts, utf8: reply.utf8 });
         else job.reject(new Error(reply.error));
       });
       worker.on('error', (error) => {
@@ -48,7 +54,7 @@ export class ParsePool {
   }
 
   /** Reads and parses the page at real path `file`. */
-  parse(path: string, file: string): Promise<PageFacts> {
+  parse(path: string, file: string): Promise<ParsedPage> {
     const id = this.nextId++;
     const worker = this.workers.reduce((a, b) => (this.load.get(b)! < this.load.get(a)! ? b : a));
     this.load.set(worker, this.load.get(worker)! + 1);

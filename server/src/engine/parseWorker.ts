@@ -2,6 +2,7 @@
  * A worker thread of the parse pool: reads a page, parses it, and posts back its facts.
  * Reading here, not in the main thread, keeps the page's text out of the messages.
  */
+import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { MarkerSet, type NavMarkers } from './navigation';
@@ -16,14 +17,16 @@ export interface ParseJob {
   file: string;
 }
 
-export type ParseReply = { id: number; facts: import('./types').PageFacts } | { id: number; error: string };
+/** `utf8`: whether the bytes were valid UTF-8 (the facts are then of the text with U+FFFD in place of the bad bytes). */
+export type ParseReply = { id: number; facts: import('./types').PageFacts; utf8: boolean } | { id: number; error: string };
 
 const markers = new MarkerSet((workerData as { markers: NavMarkers }).markers);
 
 parentPort!.on('message', async (job: ParseJob) => {
   try {
-    const text = stripBom(decodePage(job.path, await readFile(job.file)));
-    parentPort!.postMessage({ id: job.id, facts: parsePage(text, markers) } satisfies ParseReply);
+    const bytes = await readFile(job.file);
+    const text = stripBom(decodePage(job.path, bytes));
+    parentPort!.postMessage({ id: job.id, facts: parsePage(text, markers), utf8: isUtf8(bytes) } satisfies ParseReply);
   } catch (error) {
     parentPort!.postMessage({ id: job.id, error: (error as Error).message } satisfies ParseReply);
   }

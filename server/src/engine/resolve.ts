@@ -37,6 +37,8 @@ function splitFragment(text: string): { path: string; fragment?: string } {
 
 /** Path segments, `%xx` decoded. A decoded `/` or `\` separates too: `..%2F..%2Fx` must not hide a climb. */
 function segmentsOf(path: string): string[] {
+  // Most destinations have neither: split them without decoding each segment.
+  if (!path.includes('%') && !path.includes('\\')) return path.split('/');
   return path.split('/').flatMap((segment) => percentDecode(segment).split(/[/\\]/));
 }
 
@@ -81,23 +83,31 @@ function resolvePath(page: string, path: string, fragment: string | undefined, b
   const segments = segmentsOf(rootBased ? path.slice(1) : path);
   if (rootBased) {
     const found = files.lookup(resolveSegments('', segments) ?? []);
-    if (found) return { kind: 'found', target: found.path, isDirectory: found.isDirectory, fragment, shape: { backslash, fromRoot: false, differences: found.differences } };
+    if (found) return { kind: 'found', target: found.path, isDirectory: found.isDirectory, fragment, shape: shapeOf(backslash, false, found.differences) };
     if (looksLikeFileSystemPath(path, rootPath)) return absolute(path, written, fragment);
-    return { kind: 'missing', path: segments.join('/'), fragment, shape: { backslash, fromRoot: false, differences: [] }, rootBased: true };
+    return { kind: 'missing', path: segments.join('/'), fragment, shape: shapeOf(backslash, false, noDifferences), rootBased: true };
   }
   const resolved = resolveSegments(dirname(page), segments);
   if (!resolved) return { kind: 'outside', written };
   const found = files.lookup(resolved);
-  if (found) return { kind: 'found', target: found.path, isDirectory: found.isDirectory, fragment, shape: { backslash, fromRoot: false, differences: found.differences } };
+  if (found) return { kind: 'found', target: found.path, isDirectory: found.isDirectory, fragment, shape: shapeOf(backslash, false, found.differences) };
   // Written from the workspace root inside a nested page?
   if (dirname(page) !== '' && segments[0] !== '..' && segments[0] !== '.') {
     const fromRoot = resolveSegments('', segments);
     const foundFromRoot = fromRoot && files.lookup(fromRoot);
     if (foundFromRoot) {
-      return { kind: 'found', target: foundFromRoot.path, isDirectory: foundFromRoot.isDirectory, fragment, shape: { backslash, fromRoot: true, differences: foundFromRoot.differences } };
+      return { kind: 'found', target: foundFromRoot.path, isDirectory: foundFromRoot.isDirectory, fragment, shape: shapeOf(backslash, true, foundFromRoot.differences) };
     }
   }
-  return { kind: 'missing', path: resolved.join('/'), fragment, shape: { backslash, fromRoot: false, differences: [] }, rootBased: false };
+  return { kind: 'missing', path: resolved.join('/'), fragment, shape: shapeOf(backslash, false, noDifferences), rootBased: false };
+}
+
+const noDifferences: NameDifference[] = [];
+const plainShape: PathShape = { backslash: false, fromRoot: false, differences: noDifferences };
+
+/** The shape of a path; the same object for every path written right (most of them), not one per link. */
+function shapeOf(backslash: boolean, fromRoot: boolean, differences: NameDifference[]): PathShape {
+  return !backslash && !fromRoot && differences.length === 0 ? plainShape : { backslash, fromRoot, differences };
 }
 
 function looksLikeFileSystemPath(path: string, rootPath: string): boolean {

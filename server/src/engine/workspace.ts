@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import picomatch from 'picomatch';
+import type { FileStamp } from './factsCache';
 import { CancelledError, type CancellationToken } from './types';
 
 /** The workspace as the engine sees it: a list of files and their text. Implemented by each host. */
@@ -109,9 +110,33 @@ export class FileSystemWorkspace implements IWorkspace {
 
   /** The real path of a workspace file, checked to be inside the root (symbolic links resolved). */
   async readablePath(path: string): Promise<string> {
+    return this.insidePath(path);
+  }
+
+  /**
+   * The size, times and inode of a page, to tell whether it changed since it was last read without
+   * reading it; undefined when it cannot be stat'ed (the page is then read, and fails there with its reason).
+   */
+  async stamp(path: string): Promise<FileStamp | undefined> {
+    try {
+      const real = await this.insidePath(path);
+      const takenAt = Date.now();
+      // Synchronous: one stat is a few microseconds, and the promise of an asynchronous one costs
+      // several times that (a warm run stats every page and reads almost none).
+      const stat = statSync(real);
+      return stat.isFile() ? { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, takenAt } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** `readablePath` as this class does it, whatever a subclass adds to it. */
+  private async insidePath(path: string): Promise<string> {
+    // A file the listing reached without a symbolic link is inside by construction: no system call, no check.
+    if (this.realRoot !== undefined && this.listedDirectly.has(path)) return nodePath.join(this.realRoot, path);
     const absolute = this.absolutePath(path);
     this.realRoot ??= await fs.realpath(this.rootPath);
-    const real = this.listedDirectly.has(path) ? nodePath.join(this.realRoot, path) : await fs.realpath(absolute);
+    const real = await fs.realpath(absolute);
     if (!isInside(this.realRoot, real)) throw new Error(`${path}: leads outside the workspace`);
     return real;
   }
