@@ -1,0 +1,226 @@
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { FACTS_VERSION, FactsCache, type FileStamp } from '../../server/src/engine/factsCache';
+import { checkWorkspace } from '../../server/src/engine/checkWorkspace';
+import { defaultSettings } from '../../server/src/engine/config';
+import { KnowledgeBase } from '../../server/src/engine/knowledgeBase';
+import { loadWorkspace } from '../../server/src/engine/load';
+import { MarkerSet, defaultMarkers } from '../../server/src/engine/navigation';
+import { parsePage } from '../../server/src/engine/parse';
+import { noCancellation } from '../../server/src/engine/types';
+import { FileSystemWorkspace } from '../../server/src/engine/workspace';
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'kbnav-cache-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** An hour ago: older than any racy window, so that stamps are kept. */
+const anHourAgo = new Date(Date.now() - 3600_000);
+
+/** Pages that exercise every field of the facts, optional ones present, absent and undefined. */
+const pages: Record<string, string> = {
+  'README.md': '# Inicio\n\n[Tema uno ➡️](temas/uno.md) y [sin cierre](temas/dos.md "t")\n\n<https://example.org> www.example.com\n',
+  'temas/uno.md': '---\ntitle: Uno\n---\n\n[⬅️ Inicio](../README.md)\n\n## Sección *uno*\n\n<a id="ancla"></a><a href="dos.md#x">dos</a>\n\n[ref][def] [falta][nada]\n\n[def]: dos.md\n',
+  'temas/dos.md': 'Sin título\r\n\r\n![imagen](../img.png)\r\n\r\n```\r\nabierto',
+  'img.png': 'not text',
+};
+
+function writeTree(files: Record<string, string>, mtime = anHourAgo): string {
+  const dir = mkdtempSync(path.join(scratch, 'kb-'));
+  for (const [name, text] of Object.entries(files)) {
+    const file = path.join(dir, name);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    utimesSync(file, mtime, mtime);
+  }
+  return dir;
+}
+
+/**
+ * A workspace on disk that counts the pages it reads. Its stamps are dated an hour later unless
+ * `now`: a file written by a test has just changed (its ctime is now, whatever utimes says), and
+ * its stamp would be refused as racy; an hour later it no longer is.
+ */
+class CountingWorkspace extends FileSystemWorkspace {
+  readonly read: string[] = [];
+  constructor(
+    root: string,
+    private readonly now: boolean,
+  ) {
+    super(root);
+  }
+  override async readFile(p: string): Promise<string> {
+    this.read.push(p);
+    return super.readFile(p);
+  }
+  override async stamp(p: string): Promise<FileStamp | undefined> {
+    const stamp = await super.stamp(p);
+    return stamp && !this.now ? { ...stamp, takenAt: stamp.takenAt + 3600_000 } : stamp;
+  }
+}
+
+/** Indexes `root` with the cache in `cacheDir` (no workers: pages are read here, and counted), then saves the cache. */
+async function load(root: string, cacheDir: string, { now = false } = {}) {
+  const kb = new KnowledgeBase(root, defaultSettings('es'));
+  const workspace = new CountingWorkspace(root, now);
+  const cache = await FactsCache.open(cacheDir, defaultMarkers);
+  const problems = await loadWorkspace(kb, workspace, { token: noCancellation, cache });
+  assert.equal(await cache.save(kb.pagePaths().map((p) => kb.page(p)!.facts)), true);
+  return { kb, read: workspace.read.sort(), problems: [...workspace.problems, ...problems], cache };
+}
+
+function diagnosticsOf(kb: KnowledgeBase) {
+  return JSON.stringify([...kb.allDiagnostics()]);
+}
+
+function cacheFile(cacheDir: string): string {
+  return path.join(cacheDir, `facts-v${FACTS_VERSION}.bin`);
+}
+
+describe('facts cache', () => {
+  test('facts come back from disk exactly as parsePage gave them, keys that are present but undefined included', async () => {
+    const markers = new MarkerSet(defaultMarkers);
+    const facts = Object.values(pages).map((text) => parsePage(text, markers));
+    const dir = path.join(scratch, 'roundtrip');
+    const cache = await FactsCache.open(dir, defaultMarkers);
+    assert.equal(await cache.save(facts), true);
+    const again = await FactsCache.open(dir, defaultMarkers);
+    assert.equal(again.size, facts.length);
+    for (const f of facts) {
+      const loaded = again.get(f.hash)!;
+      assert.deepStrictEqual(loaded, f);
+      assert.deepStrictEqual(Object.keys(loaded).sort(), Object.keys(f).sort());
+      loaded.links.forEach((l, i) => assert.deepStrictEqual(Object.keys(l).sort(), Object.keys(f.links[i]).sort()));
+    }
+  });
+
+  test('an unchanged page is not read again; a page edited is, and the findings are those of a run without cache', async () => {
+    const root = writeTree(pages);
+    const cacheDir = path.join(scratch, 'warm');
+    const cold = await load(root, cacheDir);
+    assert.deepEqual(cold.read, ['README.md', 'temas/dos.md', 'temas/uno.md']);
+    const warm = await load(root, cacheDir);
+    assert.deepEqual(warm.read, []);
+    assert.equal(diagnosticsOf(warm.kb), diagnosticsOf(cold.kb));
+
+    writeFileSync(path.join(root, 'temas/uno.md'), pages['temas/uno.md'].replace('## Sección', '## Otra'));
+    const edited = await load(root, cacheDir);
+    assert.deepEqual(edited.read, ['temas/uno.md']);
+    const fresh = await load(root, path.join(scratch, 'fresh'));
+    assert.equal(diagnosticsOf(edited.kb), diagnosticsOf(fresh.kb));
+  });
+
+  test('a page whose text changed with its size and modification time kept is read again', async () => {
+    const root = writeTree(pages);
+    const cacheDir = path.join(scratch, 'same-size');
+    await load(root, cacheDir);
+    const file = path.join(root, 'README.md');
+    const before = statSync(file);
+    // Same length, same mtime: only the change time (which no one can set) tells.
+    writeFileSync(file, pages['README.md'].replace('Inicio', 'Inicia'));
+    utimesSync(file, before.atime, before.mtime);
+    assert.equal(statSync(file).size, before.size);
+    assert.equal(statSync(file).mtimeMs, before.mtimeMs);
+    const warm = await load(root, cacheDir);
+    assert.deepEqual(warm.read, ['README.md']);
+    assert.equal(warm.kb.page('README.md')!.title, 'Inicia');
+  });
+
+  test('a page changed within the racy window of its stamp is read again on the next run', async () => {
+    const root = writeTree(pages, new Date());
+    const cacheDir = path.join(scratch, 'racy');
+    await load(root, cacheDir, { now: true });
+    const warm = await load(root, cacheDir, { now: true });
+    assert.deepEqual(warm.read, ['README.md', 'temas/dos.md', 'temas/uno.md']);
+
+    // The guard itself: a stamp whose times are as recent as the moment it was taken is not kept.
+    const cache = await FactsCache.open(path.join(scratch, 'racy-direct'), defaultMarkers);
+    const facts = parsePage('# A\n', new MarkerSet(defaultMarkers));
+    const now = Date.now();
+    const racy: FileStamp = { size: 4, mtimeMs: now - 10, ctimeMs: now - 10, ino: 7, takenAt: now };
+    const settled: FileStamp = { size: 4, mtimeMs: now - 3600_000, ctimeMs: now - 3600_000, ino: 8, takenAt: now };
+    cache.stamp('racy.md', racy, facts.hash);
+    cache.stamp('settled.md', settled, facts.hash);
+    await cache.save([facts]);
+    const reopened = await FactsCache.open(path.join(scratch, 'racy-direct'), defaultMarkers);
+    assert.equal(reopened.unchanged('racy.md', racy), undefined);
+    assert.deepStrictEqual(reopened.unchanged('settled.md', settled), facts);
+    assert.equal(reopened.unchanged('settled.md', { ...settled, ino: 9 }), undefined);
+    assert.equal(reopened.unchanged('settled.md', { ...settled, size: 5 }), undefined);
+  });
+
+  test('a page that is not valid UTF-8 is read (and reported) on every run', async () => {
+    const root = writeTree({ 'README.md': '# A\n' });
+    const file = path.join(root, 'mal.md');
+    writeFileSync(file, Buffer.from([0x23, 0x20, 0xff, 0xfe, 0x0a]));
+    utimesSync(file, anHourAgo, anHourAgo);
+    const cacheDir = path.join(scratch, 'utf8');
+    await load(root, cacheDir);
+    const warm = await load(root, cacheDir);
+    assert.deepEqual(warm.read, ['mal.md']);
+    assert.equal(warm.problems.filter((p) => p.path === 'mal.md' && /UTF-8/.test(p.message)).length, 1);
+  });
+
+  for (const [name, damage] of [
+    ['garbage', () => Buffer.from('not a cache at all')],
+    ['truncated', (bytes: Buffer) => bytes.subarray(0, Math.floor(bytes.length / 2))],
+    ['an index out of the string table', (bytes: Buffer) => {
+      const data = deserialize(bytes);
+      data.numbers[0] = 1e9;
+      return serialize(data);
+    }],
+    ['a count past the end', (bytes: Buffer) => {
+      const data = deserialize(bytes);
+      data.numbers[7] = 1e9; // the first page's number of headings
+      return serialize(data);
+    }],
+    ['another version', (bytes: Buffer) => serialize({ ...deserialize(bytes), version: FACTS_VERSION - 1 })],
+  ] as [string, (bytes: Buffer) => Buffer][]) {
+    test(`a cache file with ${name} is ignored: every page is read, the findings are right, and the file is replaced`, async () => {
+      const root = writeTree(pages);
+      const cacheDir = path.join(scratch, `damaged-${name.replace(/\W/g, '')}`);
+      const cold = await load(root, cacheDir);
+      writeFileSync(cacheFile(cacheDir), damage(readFileSync(cacheFile(cacheDir))));
+      const opened = await FactsCache.open(cacheDir, defaultMarkers);
+      assert.equal(opened.size, 0);
+      const warm = await load(root, cacheDir);
+      assert.deepEqual(warm.read, ['README.md', 'temas/dos.md', 'temas/uno.md']);
+      assert.equal(diagnosticsOf(warm.kb), diagnosticsOf(cold.kb));
+      assert.deepEqual((await load(root, cacheDir)).read, []);
+    });
+  }
+
+  test('other navigation markers make another cache: facts parsed with the old ones are not used', async () => {
+    const root = writeTree(pages);
+    const cacheDir = path.join(scratch, 'markers');
+    await load(root, cacheDir);
+    const other = await FactsCache.open(cacheDir, { ...defaultMarkers, forward: ['→'] });
+    assert.equal(other.size, 0);
+  });
+
+  test('the cache folder may be deleted between runs; no temporary file is left', async () => {
+    const root = writeTree(pages);
+    const cacheDir = path.join(scratch, 'deleted');
+    const expected = (await checkWorkspace(root, 'es', { cacheDir: false, workers: false })).diagnostics;
+    const first = await checkWorkspace(root, 'es', { cacheDir, workers: false });
+    assert.deepEqual(first.diagnostics, expected);
+    rmSync(cacheDir, { recursive: true });
+    const second = await checkWorkspace(root, 'es', { cacheDir, workers: false });
+    assert.deepEqual(second.diagnostics, expected);
+    assert.deepEqual(readdirSync(cacheDir), [`facts-v${FACTS_VERSION}.bin`]);
+  });
+
+  test('stamps of pages that are gone are dropped on save', async () => {
+    const root = writeTree(pages);
+    const cacheDir = path.join(scratch, 'gone');
+    await load(root, cacheDir);
+    rmSync(path.join(root, 'temas/dos.md'));
+    await load(root, cacheDir);
+    const data = deserialize(readFileSync(cacheFile(cacheDir)));
+    assert.equal(data.stampKeys.length / 2, 2);
+    assert.equal(data.pages, 2);
+  });
+});
