@@ -3,8 +3,13 @@
  * them when an index is built, then those of the pages each commit affects (deleted pages are
  * cleared). Each diagnostic's `data` carries its fixes with URIs, so that a code action is a pure
  * function of the diagnostic.
+ *
+ * Before the first index of a folder is built, the open pages get preliminary diagnostics from a
+ * preview (engine/preliminary.ts): only those the index will report the same way, without fixes.
  */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
+import type { KnowledgeBase } from '../engine/knowledgeBase';
+import { preliminaryDiagnostics } from '../engine/preliminary';
 import { Code, type KbDiagnostic } from '../engine/types';
 import type { ServerContext } from './context';
 import { toUriFix, type UriFix } from './edits';
@@ -84,6 +89,11 @@ function totalsOf(list: readonly KbDiagnostic[]): Totals {
 export class DiagnosticsPublisher {
   /** Per folder: the pages whose last published list was not empty, with their counts. */
   private readonly published = new Map<KbFolder, Map<string, Totals>>();
+  /**
+   * Per folder: the pages whose last preliminary list was not empty, until the index publishes. Not
+   * counted in the totals (the index-changed notification counts what an index found).
+   */
+  private readonly preliminary = new Map<KbFolder, Set<string>>();
 
   constructor(private readonly ctx: ServerContext) {}
 
@@ -99,6 +109,23 @@ export class DiagnosticsPublisher {
       this.send(folder, path, list);
     }
     for (const path of before.keys()) if (!now.has(path)) this.send(folder, path, []);
+    // Cleared, should the index not report them: a preliminary list is a part of the final one, but
+    // this index may have been cancelled for another with other settings, or may have failed.
+    for (const path of this.preliminary.get(folder) ?? []) if (!now.has(path) && !before.has(path)) this.send(folder, path, []);
+    this.preliminary.delete(folder);
+  }
+
+  /** Publishes the preliminary diagnostics of pages of a preview (open pages, before the first index is built). */
+  publishPreliminary(folder: KbFolder, kb: KnowledgeBase, paths: Iterable<string>): void {
+    let sent = this.preliminary.get(folder);
+    if (!sent) this.preliminary.set(folder, (sent = new Set()));
+    for (const path of paths) {
+      const list = preliminaryDiagnostics(kb, path);
+      if (!list.length && !sent.has(path)) continue;
+      if (list.length) sent.add(path);
+      else sent.delete(path);
+      this.send(folder, path, list);
+    }
   }
 
   /** Publishes the pages a commit affected (a deleted page gets an empty list). */
@@ -116,8 +143,10 @@ export class DiagnosticsPublisher {
 
   /** Clears every page of a folder that leaves the workspace. */
   clearFolder(folder: KbFolder): void {
-    for (const path of this.published.get(folder)?.keys() ?? []) this.ctx.connection.sendDiagnostics({ uri: folder.uriOf(path), diagnostics: [] });
+    const paths = new Set([...(this.published.get(folder)?.keys() ?? []), ...(this.preliminary.get(folder) ?? [])]);
+    for (const path of paths) this.ctx.connection.sendDiagnostics({ uri: folder.uriOf(path), diagnostics: [] });
     this.published.delete(folder);
+    this.preliminary.delete(folder);
   }
 
   /** Problems of every published page, for the index-changed notification. */
@@ -146,4 +175,5 @@ export class DiagnosticsPublisher {
 export function registerDiagnostics(ctx: ServerContext, publisher: DiagnosticsPublisher): void {
   ctx.folders.indexed.on((folder) => publisher.publishAll(folder));
   ctx.folders.committed.on((folder, affected) => publisher.publishPages(folder, affected));
+  ctx.folders.previewed.on((folder, kb, paths) => publisher.publishPreliminary(folder, kb, paths));
 }

@@ -7,6 +7,7 @@
 import { isUtf8 } from 'node:buffer';
 import { promises as fs } from 'node:fs';
 import * as nodePath from 'node:path';
+import type { CancellationToken } from '../engine/types';
 import { FileSystemWorkspace, decodePage, ignoreMatcher } from '../engine/workspace';
 import type { Logger } from './context';
 
@@ -35,6 +36,24 @@ export class DiskWorkspace extends FileSystemWorkspace {
 
   isIgnored(path: string): boolean {
     return this.ignoredPath(path);
+  }
+
+  /** A listing taken ahead of the index, which its own `listFiles` gets instead of walking the folder again. */
+  private listedAhead: string[] | undefined;
+
+  /**
+   * Lists the files before the index starts, for a first look at the open pages (folders.ts); the
+   * next `listFiles` answers with this same list: walking 50,000 files takes most of a second.
+   */
+  async listFilesAhead(token: CancellationToken): Promise<string[]> {
+    this.listedAhead = await super.listFiles(token);
+    return this.listedAhead;
+  }
+
+  override async listFiles(token: CancellationToken): Promise<string[]> {
+    const ahead = this.listedAhead;
+    this.listedAhead = undefined;
+    return ahead ?? super.listFiles(token);
   }
 
   /** The real path of a page fit to be parsed (see the class comment); throws with the reason otherwise. */

@@ -6,6 +6,10 @@
  * Work that reads the disk runs one step at a time per folder (a queue), so an index and the file
  * events that arrive while it runs never interleave. Edits of open documents do not wait: the
  * engine is incremental and synchronous, so each edit is applied and committed at once.
+ *
+ * The first index of a folder takes seconds to minutes on a large workspace. While it runs, the open
+ * pages get a first look (engine/preliminary.ts) as soon as the files are listed: a small knowledge
+ * base with every file name, the open pages and the pages they link to with a fragment.
  */
 import * as nodePath from 'node:path';
 import { URI } from 'vscode-uri';
@@ -14,9 +18,10 @@ import { KnowledgeBase } from '../engine/knowledgeBase';
 import { loadWorkspace } from '../engine/load';
 import { FactsCache } from '../engine/factsCache';
 import { ParsePool } from '../engine/parsePool';
-import { stripBom } from '../engine/parse';
+import { parsePage, stripBom } from '../engine/parse';
 import { isMarkdownPath } from '../engine/paths';
-import { CancelledError, noCancellation, type CancellationToken, type Locale } from '../engine/types';
+import { pagesLinkedFrom } from '../engine/preliminary';
+import { CancelledError, noCancellation, type CancellationToken, type Locale, type PageFacts } from '../engine/types';
 import type { Logger } from './context';
 import { DiskWorkspace, maxPageBytes, relativeTo } from './diskWorkspace';
 import { describe } from './guard';
@@ -64,6 +69,18 @@ class Cancellation implements CancellationToken {
   isCancellationRequested = false;
 }
 
+/** The first look at the open pages while the first index runs: what it was built from, and what it holds. */
+interface Preview {
+  readonly disk: DiskWorkspace;
+  readonly files: readonly string[];
+  readonly settings: EngineSettings;
+  readonly token: CancellationToken;
+  /** Made at the first open page: every file name, then the pages looked at and the pages they link to. */
+  kb?: KnowledgeBase;
+  /** The pages looked at (their linked pages loaded): only their diagnostics are published. */
+  readonly looked: Set<string>;
+}
+
 export class KbFolder {
   /** The folder's absolute path. */
   readonly root: string;
@@ -79,6 +96,9 @@ export class KbFolder {
   /** The last write of the facts cache (awaited on shutdown, so that it is not cut short). */
   cacheSaved: Promise<void> = Promise.resolve();
   private waiters: (() => void)[] = [];
+  /** An index was built: from then on a new index runs while the previous one answers, and there is no preview. */
+  private built = false;
+  private preview: Preview | undefined;
 
   constructor(
     readonly uri: string,
@@ -151,6 +171,12 @@ export class KbFolder {
       try {
         const kb = new KnowledgeBase(this.root, settings);
         const disk = new DiskWorkspace(this.root, settings.ignore, this.log);
+        // Listed once, for the preview and then for the index.
+        const files = await disk.listFilesAhead(token);
+        if (!this.built) {
+          this.preview = { disk, files, settings, token, looked: new Set() };
+          await this.look(this.preview, this.openPages(disk));
+        }
         // Facts of pages whose text did not change since the last run are not parsed again.
         const cacheDir = this.folders.host.cacheDir(this.root);
         const cache = cacheDir ? await FactsCache.open(cacheDir, settings.markers) : undefined;
@@ -162,14 +188,12 @@ export class KbFolder {
           createPool: (pages) => ParsePool.create(pages, settings.markers),
         });
         for (const problem of [...disk.problems, ...problems]) this.log.warn(`${this.name}: ${problem.path}: ${problem.message}`);
-        for (const doc of this.folders.host.openDocuments()) {
-          const path = this.pathOf(doc.uri);
-          if (path !== undefined && isMarkdownPath(path) && !disk.isIgnored(path)) this.setPage(kb, path, doc.text);
-        }
+        for (const page of this.openPages(disk)) this.setPage(kb, page.path, page.text);
         kb.commit();
         this.kb = kb;
         this.disk = disk;
         this.settings = settings;
+        this.built = true;
         this.log.info(`${this.name}: indexed ${kb.pagePaths().length} pages and ${kb.files.fileCount} files in ${Date.now() - started} ms`);
         if (cache) {
           this.cacheSaved = cache.save(kb.pagePaths().map((p) => kb.page(p)!.facts)).then((saved) => {
@@ -180,6 +204,7 @@ export class KbFolder {
         if (error instanceof CancelledError || token.isCancellationRequested) return;
         this.log.error(`${this.name}: indexing failed: ${describe(error)}`);
       } finally {
+        this.preview = undefined;
         progress.done();
       }
       // Ready (with the new index, or with the previous one when this one failed).
@@ -188,6 +213,61 @@ export class KbFolder {
       this.waiters.splice(0).forEach((resolve) => resolve());
       this.folders.indexed.fire(this);
     });
+  }
+
+  /** The open documents of this folder that are pages of the knowledge base `disk` lists, with their text. */
+  private openPages(disk: DiskWorkspace): { path: string; text: string }[] {
+    const pages: { path: string; text: string }[] = [];
+    for (const doc of this.folders.host.openDocuments()) {
+      const path = this.pathOf(doc.uri);
+      if (path !== undefined && isMarkdownPath(path) && !disk.isIgnored(path)) pages.push({ path, text: doc.text });
+    }
+    return pages;
+  }
+
+  /** At most this many linked pages are read for a look: an index page may link to every page with a fragment. */
+  private static readonly previewLinkedPages = 200;
+
+  /**
+   * Publishes a first look at open pages (`previewed`) while the first index runs: they and the pages
+   * their links reach with a fragment — a handful — are parsed here, on this thread, into the
+   * preview's knowledge base. Linked pages beyond `previewLinkedPages` stay plain files there: links
+   * to them go unchecked for fragments until the index ends, which leaves diagnostics out, never adds any.
+   */
+  private async look(preview: Preview, pages: readonly { path: string; text: string }[]): Promise<void> {
+    if (!pages.length) return;
+    try {
+      if (!preview.kb) {
+        preview.kb = new KnowledgeBase(this.root, preview.settings);
+        for (const file of preview.files) preview.kb.addFile(file);
+        preview.kb.commit();
+      }
+      const kb = preview.kb;
+      const parsed = pages.map((page) => ({ ...page, facts: this.parse(kb, page.path, page.text, false) }));
+      const linked = new Set<string>();
+      for (const { path, facts } of parsed) {
+        for (const target of facts ? pagesLinkedFrom(kb, path, facts) : []) if (!kb.isPage(target) && !pages.some((p) => p.path === target)) linked.add(target);
+      }
+      const toRead = [...linked].sort().slice(0, KbFolder.previewLinkedPages);
+      const texts = await Promise.all(toRead.map((path) => preview.disk.readFile(path).catch(() => undefined)));
+      if (preview.token.isCancellationRequested || this.preview !== preview) return;
+      // Staged together, then one commit: a page that comes in for a file the knowledge base already
+      // has does not make the pages that link to it be checked again; checked together, they see it.
+      for (const { path, text, facts } of parsed) {
+        if (this.openText(path) !== text) continue; // Changed or closed meanwhile: a later look has the newer text.
+        if (facts) kb.setPage(path, facts);
+        else this.keepAsFile(kb, path);
+        preview.looked.add(path);
+      }
+      toRead.forEach((path, i) => {
+        // Unreadable: the index keeps it as a file too, and says why. Opened meanwhile: the document wins.
+        if (texts[i] !== undefined && this.openText(path) === undefined) this.setPage(kb, path, texts[i], false);
+      });
+      const affected = kb.commit();
+      this.folders.previewed.fire(this, kb, [...affected].filter((p) => preview.looked.has(p)));
+    } catch (error) {
+      this.log.error(`${this.name}: preview: ${describe(error)}`);
+    }
   }
 
   /**
@@ -199,10 +279,11 @@ export class KbFolder {
    * wait minutes behind thousands of commits).
    */
   documentChanged(uri: string, text: string): void {
-    // While indexing, the index applies the open documents when it ends.
-    if (this.state !== 'ready') return;
     const path = this.pathOf(uri);
-    if (path === undefined || !isMarkdownPath(path) || !this.tracks(path)) return;
+    if (path === undefined || !isMarkdownPath(path)) return;
+    // While indexing, the index applies the open documents when it ends; the preview, if any, looks at them meanwhile.
+    const disk = this.state === 'ready' ? this.disk : this.preview?.disk;
+    if (!disk || disk.isIgnored(path)) return;
     this.changedDocuments.set(path, text);
     clearTimeout(this.settleTimer);
     this.settleTimer = setTimeout(() => this.flushDocuments(), KbFolder.settleMs);
@@ -220,16 +301,15 @@ export class KbFolder {
     clearTimeout(this.settleTimer);
     clearTimeout(this.burstTimer);
     this.settleTimer = this.burstTimer = undefined;
-    const changed = [...this.changedDocuments];
+    // Closed meanwhile: documentClosed brings the disk's text back.
+    const changed = [...this.changedDocuments].filter(([path]) => this.openText(path) !== undefined);
     this.changedDocuments.clear();
-    if (this.state !== 'ready') return;
-    let staged = false;
-    for (const [path, text] of changed) {
-      if (this.openText(path) === undefined) continue; // Closed meanwhile: documentClosed brings the disk's text back.
-      this.setPage(this.kb, path, text);
-      staged = true;
+    if (this.state !== 'ready') {
+      if (this.preview) void this.look(this.preview, changed.map(([path, text]) => ({ path, text })));
+      return;
     }
-    if (staged) this.commit();
+    for (const [path, text] of changed) this.setPage(this.kb, path, text);
+    if (changed.length) this.commit();
   }
 
   /** A document was closed: the page is what the disk says again. */
@@ -305,17 +385,26 @@ export class KbFolder {
   }
 
   /** Stages a page's text; a page too large or that cannot be parsed stays a plain file (links to it still resolve). */
-  private setPage(kb: KnowledgeBase, path: string, text: string): void {
+  private setPage(kb: KnowledgeBase, path: string, text: string, warn = true): void {
+    const facts = this.parse(kb, path, text, warn);
+    if (facts) kb.setPage(path, facts);
+    else this.keepAsFile(kb, path);
+  }
+
+  /**
+   * A page's facts, or undefined for a page too large or that cannot be parsed. Said in the log, but
+   * for the preview: the index says it again.
+   */
+  private parse(kb: KnowledgeBase, path: string, text: string, warn = true): PageFacts | undefined {
     if (text.length > maxPageBytes) {
-      this.log.warn(`${this.name}: ${path}: ${text.length} characters, more than ${maxPageBytes}: kept as a file, not indexed`);
-      this.keepAsFile(kb, path);
-      return;
+      if (warn) this.log.warn(`${this.name}: ${path}: ${text.length} characters, more than ${maxPageBytes}: kept as a file, not indexed`);
+      return undefined;
     }
     try {
-      kb.setPage(path, stripBom(text));
+      return parsePage(stripBom(text), kb.markers);
     } catch (error) {
-      this.log.warn(`${this.name}: ${path}: could not be parsed: ${describe(error)}`);
-      this.keepAsFile(kb, path);
+      if (warn) this.log.warn(`${this.name}: ${path}: could not be parsed: ${describe(error)}`);
+      return undefined;
     }
   }
 
@@ -353,6 +442,8 @@ export class Folders {
   readonly indexed: Emitter<[KbFolder]>;
   /** Changes were committed; the pages whose diagnostics may have changed, deleted pages included. */
   readonly committed: Emitter<[KbFolder, ReadonlySet<string>]>;
+  /** A first look at open pages while the first index runs: their diagnostics in `kb` may have changed (engine/preliminary.ts). */
+  readonly previewed: Emitter<[KbFolder, KnowledgeBase, readonly string[]]>;
 
   constructor(
     readonly host: FolderHost,
@@ -361,6 +452,7 @@ export class Folders {
     this.indexingStarted = new Emitter(host.log);
     this.indexed = new Emitter(host.log);
     this.committed = new Emitter(host.log);
+    this.previewed = new Emitter(host.log);
   }
 
   all(): readonly KbFolder[] {
