@@ -7,6 +7,7 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import type { Definition, Heading as MdHeading, Nodes, Parents, Root } from 'mdast';
 import { MarkerSet } from './navigation';
+import { originalPosition, thinForParsing } from './thin';
 import type { Heading, LinkFacts, PageFacts, Position, Range, UndefinedReference } from './types';
 
 const frontMatter: ('yaml' | 'toml')[] = ['yaml', 'toml'];
@@ -25,15 +26,78 @@ const processors = {
  */
 const closedFrontMatter = /^\uFEFF?(---|\+\+\+)[ \t]*(?:\r\n|\r|\n)(?:[\s\S]*?(?:\r\n|\r|\n))?\1[ \t]*(?:\r\n|\r|\n|$)/;
 
-/** The syntax tree of a page; a page nested too deep for GFM's transforms is read as plain CommonMark. */
-function parseTree(text: string): Root {
+/**
+ * GFM changes the tree only where its syntax is: tables and strikethrough need `|` and `~`, footnotes
+ * `[^`, task items `[ ]` after a list marker, literal autolinks `://`, `www.` or `@`. A page without
+ * the first four is read as CommonMark (about twice as fast) and kept so if every autolink trigger
+ * lies where GFM makes no literal autolink either: a link's destination, a definition, code, raw HTML,
+ * front matter. Otherwise it is read with GFM. The differential tests (thin.test.ts) compare both.
+ */
+const gfmSyntax = /[|~]|\[\^|^(?:[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]+)+\[[ xX]\]/m;
+const autolinkTrigger = /:\/\/|www\.|@/gi;
+
+/**
+ * The syntax tree of a page, as GFM reads it (as CommonMark when that is the same, if `selective`);
+ * a page nested too deep for GFM's transforms is read as plain CommonMark.
+ */
+function parseTree(text: string, selective: boolean): Root {
   const withFrontMatter = closedFrontMatter.test(text);
+  const plain = withFrontMatter ? processors.plainFrontMatter : processors.plain;
+  if (selective && !gfmSyntax.test(text) && triggersLookLikeDestinations(text)) {
+    const tree = plain.parse(text) as Root;
+    if (triggersOutsideText(text, tree)) return tree;
+  }
   try {
     return (withFrontMatter ? processors.gfmFrontMatter : processors.gfm).parse(text) as Root;
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
-    return (withFrontMatter ? processors.plainFrontMatter : processors.plain).parse(text) as Root;
+    return plain.parse(text) as Root;
   }
+}
+
+/** A first guess, to spare a CommonMark parse that would be thrown away: each trigger follows `](` or `]:` in its word. */
+function triggersLookLikeDestinations(text: string): boolean {
+  for (const match of text.matchAll(autolinkTrigger)) {
+    let i = match.index!;
+    while (i > 0 && !/[\s()]/.test(text[i - 1])) i--;
+    if (text[i - 1] !== '(' || text[i - 2] !== ']') {
+      if (!/\]:[ \t]*<?$/.test(text.slice(Math.max(0, i - 4), i))) return false;
+    }
+  }
+  return true;
+}
+
+/** Whether every literal-autolink trigger of `text` lies in a part of `tree` that is not text. */
+function triggersOutsideText(text: string, tree: Root): boolean {
+  const triggers = [...text.matchAll(autolinkTrigger)].map((m) => m.index!);
+  if (!triggers.length) return true;
+  const shift = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const spans: [number, number][] = [];
+  for (const stack: Nodes[] = [tree]; stack.length; ) {
+    const node = stack.pop()!;
+    const start = (node.position?.start.offset ?? 0) + shift;
+    const end = (node.position?.end.offset ?? 0) + shift;
+    const type = node.type as string;
+    if (type === 'code' || type === 'inlineCode' || type === 'html' || type === 'yaml' || type === 'toml' || type === 'definition') {
+      spans.push([start, end]);
+      continue;
+    }
+    if ((node.type === 'link' || node.type === 'image') && node.position) {
+      // After the label: `](destination "title")`. Triggers in the label are text.
+      const last = node.type === 'link' ? node.children[node.children.length - 1] : undefined;
+      spans.push([last?.position ? last.position.end.offset! + shift : start + 1, end]);
+    }
+    if ('children' in node) for (const child of node.children) stack.push(child as Nodes);
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  // Both sorted: one pass, never every trigger against every span.
+  let s = 0;
+  let reach = -1;
+  for (const at of triggers) {
+    while (s < spans.length && spans[s][0] <= at) reach = Math.max(reach, spans[s++][1]);
+    if (at >= reach) return false;
+  }
+  return true;
 }
 
 /** Maps UTF-16 offsets of a text to LSP positions. */
@@ -170,13 +234,35 @@ function openAtEnd(text: string, last: Nodes | undefined, shift: number): boolea
   return false;
 }
 
+/** The position after the last character of `text`. */
+function endOf(text: string): Position {
+  let line = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
+      line++;
+      start = i + 1;
+    }
+  }
+  return { line, character: text.length - start };
+}
+
 /**
  * Parses one page into the facts the engine keeps: title, headings with GitHub ids, links with
- * exact source ranges. `text` must not start with a BOM (positions are those of the text without it).
+ * exact source ranges. `page` must not start with a BOM (positions are those of the text without it).
+ * `fast`: remark reads a thinned copy of the page (thin.ts), as CommonMark where GFM would read it
+ * the same; the facts are those of the page read whole with GFM (`fast = false`, which the
+ * differential tests compare with).
  */
-export function parsePage(text: string, markers: MarkerSet, hash = hashText(text)): PageFacts {
-  const tree = parseTree(text);
-  const lines = new LineIndex(text);
+export function parsePage(page: string, markers: MarkerSet, hash = hashText(page), fast = true): PageFacts {
+  const thinned = fast ? thinForParsing(page) : undefined;
+  // From here on `text` is what remark reads: offsets index it, positions are mapped back to the page.
+  const text = thinned?.text ?? page;
+  const tree = parseTree(text, fast);
+  const index = new LineIndex(text);
+  const position = thinned?.breakpoints.size ? (offset: number) => originalPosition(thinned, index.position(offset)) : (offset: number) => index.position(offset);
+  const lines = { position, range: (start: number, end: number): Range => ({ start: position(start), end: position(end) }) };
   const slugger = new GithubSlugger();
   const headings: Heading[] = [];
   const anchors: string[] = [];
@@ -331,10 +417,10 @@ export function parsePage(text: string, markers: MarkerSet, hash = hashText(text
     anchors,
     links,
     undefinedReferences,
-    end: lines.position(text.length),
+    end: endOf(page),
     ...(frontMatterEnd !== undefined ? { afterFrontMatter: lines.position(frontMatterEnd) } : {}),
     ...(openAtEnd(text, tree.children[tree.children.length - 1], shift) ? { openAtEnd: true as const } : {}),
     // CRLF also for a page with lone CRs: a '\n' written after its last '\r' would join it into one line ending.
-    eol: text.includes('\r') ? '\r\n' : '\n',
+    eol: page.includes('\r') ? '\r\n' : '\n',
   };
 }
