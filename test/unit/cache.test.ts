@@ -11,7 +11,7 @@ import { KnowledgeBase } from '../../server/src/engine/knowledgeBase';
 import { loadWorkspace } from '../../server/src/engine/load';
 import { MarkerSet, defaultMarkers } from '../../server/src/engine/navigation';
 import { parsePage } from '../../server/src/engine/parse';
-import { noCancellation } from '../../server/src/engine/types';
+import { noCancellation, type PageFacts } from '../../server/src/engine/types';
 import { FileSystemWorkspace } from '../../server/src/engine/workspace';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'kbnav-cache-'));
@@ -76,25 +76,34 @@ function diagnosticsOf(kb: KnowledgeBase) {
   return JSON.stringify([...kb.allDiagnostics()]);
 }
 
+/** Facts as plain data, fields that are undefined left out: cached facts make their ranges on demand. */
+function plain(facts: PageFacts): unknown {
+  const pick = <T extends object>(object: T, keys: (keyof T)[]) => Object.fromEntries(keys.filter((k) => object[k] !== undefined).map((k) => [k, object[k]]));
+  return {
+    ...pick(facts, ['hash', 'headingTitle', 'anchors', 'end', 'afterFrontMatter', 'openAtEnd', 'eol']),
+    headings: facts.headings.map((h) => pick(h, ['depth', 'text', 'id', 'range'])),
+    links: facts.links.map((l) => pick(l, ['kind', 'image', 'raw', 'rawRange', 'url', 'label', 'labelRange', 'range', 'nav', 'reference'])),
+    undefinedReferences: facts.undefinedReferences.map((u) => pick(u, ['reference', 'range'])),
+  };
+}
+
 function cacheFile(cacheDir: string): string {
   return path.join(cacheDir, `facts-v${FACTS_VERSION}.bin`);
 }
 
 describe('facts cache', () => {
-  test('facts come back from disk exactly as parsePage gave them, keys that are present but undefined included', async () => {
+  test('facts come back from disk as parsePage gave them, and again after being saved from the cache', async () => {
     const markers = new MarkerSet(defaultMarkers);
     const facts = Object.values(pages).map((text) => parsePage(text, markers));
     const dir = path.join(scratch, 'roundtrip');
     const cache = await FactsCache.open(dir, defaultMarkers);
-    assert.equal(await cache.save(facts), true);
+    assert.equal(await cache.save(facts.slice(1)), true);
     const again = await FactsCache.open(dir, defaultMarkers);
-    assert.equal(again.size, facts.length);
-    for (const f of facts) {
-      const loaded = again.get(f.hash)!;
-      assert.deepStrictEqual(loaded, f);
-      assert.deepStrictEqual(Object.keys(loaded).sort(), Object.keys(f).sort());
-      loaded.links.forEach((l, i) => assert.deepStrictEqual(Object.keys(l).sort(), Object.keys(f.links[i]).sort()));
-    }
+    assert.equal(again.size, facts.length - 1);
+    // Saved from facts that came from the cache, with one parsed page more.
+    assert.equal(await again.save([...facts.slice(1).map((f) => again.get(f.hash)!), facts[0]]), true);
+    const third = await FactsCache.open(dir, defaultMarkers);
+    for (const f of facts) assert.deepStrictEqual(plain(third.get(f.hash)!), plain(f));
   });
 
   test('an unchanged page is not read again; a page edited is, and the findings are those of a run without cache', async () => {
@@ -147,7 +156,7 @@ describe('facts cache', () => {
     await cache.save([facts]);
     const reopened = await FactsCache.open(path.join(scratch, 'racy-direct'), defaultMarkers);
     assert.equal(reopened.unchanged('racy.md', racy), undefined);
-    assert.deepStrictEqual(reopened.unchanged('settled.md', settled), facts);
+    assert.deepStrictEqual(plain(reopened.unchanged('settled.md', settled)!), plain(facts));
     assert.equal(reopened.unchanged('settled.md', { ...settled, ino: 9 }), undefined);
     assert.equal(reopened.unchanged('settled.md', { ...settled, size: 5 }), undefined);
   });
@@ -210,6 +219,8 @@ describe('facts cache', () => {
     rmSync(cacheDir, { recursive: true });
     const second = await checkWorkspace(root, 'es', { cacheDir, workers: false });
     assert.deepEqual(second.diagnostics, expected);
+    const warm = await checkWorkspace(root, 'es', { cacheDir, workers: false });
+    assert.deepEqual(warm.diagnostics, expected);
     assert.deepEqual(readdirSync(cacheDir), [`facts-v${FACTS_VERSION}.bin`]);
   });
 

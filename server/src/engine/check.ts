@@ -303,7 +303,7 @@ export function editDistance(a: string, b: string, max = Number.MAX_SAFE_INTEGER
 
 /** The normalized label of a navigation link, or undefined when it names no page (empty or generic). */
 function meaningfulLabel(link: LinkFacts, ctx: CheckContext): string | undefined {
-  const label = normalizeTitle(ctx.markers.strip(link.label));
+  const label = ctx.markers.normalizedLabel(link.label);
   return label && !genericLabels.has(label) ? label : undefined;
 }
 

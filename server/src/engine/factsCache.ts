@@ -261,6 +261,74 @@ function presence<T extends object>(object: T, key: keyof T): 0 | 1 | 2 {
   return !(key in object) ? 0 : object[key] === undefined ? 1 : 2;
 }
 
+/** The range whose four numbers start at `at`. */
+function rangeAt(n: Int32Array, at: number): Range {
+  return { start: { line: n[at], character: n[at + 1] }, end: { line: n[at + 2], character: n[at + 3] } };
+}
+
+/*
+ * Facts read from the cache keep their ranges packed in the file's numbers, and make a Range when
+ * asked: ten objects a link (three ranges, six positions) were most of the memory of a warm run and
+ * most of the garbage collector's work, and only the ranges of links with a finding are ever read.
+ */
+
+class PackedLink implements LinkFacts {
+  readonly #numbers: Int32Array;
+  /** Where rawRange and range start. */
+  readonly #at: number;
+  /** Where labelRange starts, -1 without one. */
+  readonly #labelAt: number;
+  nav?: NavDirection;
+  reference?: string;
+
+  constructor(
+    readonly kind: LinkKind,
+    readonly image: boolean,
+    readonly raw: string,
+    readonly url: string,
+    readonly label: string,
+    numbers: Int32Array,
+    at: number,
+    labelAt: number,
+  ) {
+    this.#numbers = numbers;
+    this.#at = at;
+    this.#labelAt = labelAt;
+  }
+
+  get rawRange(): Range {
+    return rangeAt(this.#numbers, this.#at);
+  }
+
+  get range(): Range {
+    return rangeAt(this.#numbers, this.#at + 4);
+  }
+
+  get labelRange(): Range | undefined {
+    return this.#labelAt < 0 ? undefined : rangeAt(this.#numbers, this.#labelAt);
+  }
+}
+
+class PackedHeading implements Heading {
+  readonly #numbers: Int32Array;
+  readonly #at: number;
+
+  constructor(
+    readonly depth: number,
+    readonly text: string,
+    readonly id: string,
+    numbers: Int32Array,
+    at: number,
+  ) {
+    this.#numbers = numbers;
+    this.#at = at;
+  }
+
+  get range(): Range {
+    return rangeAt(this.#numbers, this.#at);
+  }
+}
+
 /** Reads what `FactsWriter` wrote; throws at the first number or index out of place (a damaged file). */
 class FactsReader {
   private at = 0;
@@ -308,7 +376,16 @@ class FactsReader {
     return { start: this.position(), end: this.position() };
   }
 
+  /** Where the `count` numbers of packed ranges start; skips them. */
+  private packed(count: number): number {
+    const at = this.at;
+    if (at + count > this.numbers.length) throw new Error('damaged');
+    this.at += count;
+    return at;
+  }
+
   page(): PageFacts {
+    const n = this.numbers;
     const hash = this.text();
     const headingTitle = this.optional();
     const eol = this.next() === 1 ? '\r\n' : '\n';
@@ -316,19 +393,20 @@ class FactsReader {
     const end = this.position();
     const afterFrontMatter = this.next() === 1 ? this.position() : undefined;
     const headings: Heading[] = [];
-    for (let i = this.count(); i > 0; i--) headings.push({ depth: this.next(), text: this.text(), id: this.text(), range: this.range() });
+    for (let i = this.count(); i > 0; i--) headings.push(new PackedHeading(this.next(), this.text(), this.text(), n, this.packed(4)));
     const anchors: string[] = [];
     for (let i = this.count(); i > 0; i--) anchors.push(this.text());
     const links: LinkFacts[] = [];
     for (let i = this.count(); i > 0; i--) {
       const kind = kinds[this.next()];
       if (kind === undefined) throw new Error('damaged');
-      const link: LinkFacts = { kind, image: this.next() === 1, raw: this.text(), rawRange: undefined!, url: this.text(), label: this.text(), range: undefined! };
-      link.rawRange = this.range();
-      link.range = this.range();
-      const labelRange = this.next();
-      if (labelRange === 1) link.labelRange = undefined;
-      else if (labelRange === 2) link.labelRange = this.range();
+      const image = this.next() === 1;
+      const raw = this.text();
+      const url = this.text();
+      const label = this.text();
+      const at = this.packed(8);
+      const labelAt = this.next() === 2 ? this.packed(4) : -1;
+      const link = new PackedLink(kind, image, raw, url, label, n, at, labelAt);
       const nav = this.next();
       if (nav > 0) {
         link.nav = directions[nav - 1];

@@ -26,7 +26,8 @@ export class FileTree {
   private readonly entries = new Map<string, Set<string>>();
   /** folder → folded name → exact names. */
   private readonly folded = new Map<string, Map<string, string[]>>();
-  private readonly files = new Set<string>();
+  /** Each file's path, to itself: a look-up returns the path held here, not a copy per link. */
+  private readonly files = new Map<string, string>();
   /** looseKey(basename) → file paths. */
   private readonly loose = new Map<string, Set<string>>();
 
@@ -39,7 +40,7 @@ export class FileTree {
   }
 
   allFiles(): IterableIterator<string> {
-    return this.files.values();
+    return this.files.keys();
   }
 
   hasFile(path: string): boolean {
@@ -53,7 +54,7 @@ export class FileTree {
   /** Adds a file and its folders. Returns false if it was already there. */
   addFile(path: string): boolean {
     if (this.files.has(path)) return false;
-    this.files.add(path);
+    this.files.set(path, path);
     addToSetMap(this.loose, looseKey(basename(path)), path);
     let child = path;
     for (;;) {
@@ -101,8 +102,8 @@ export class FileTree {
   /** Looks `segments` up from the root: exact names first, then names equal but for case or normalization. */
   lookup(segments: readonly string[]): Lookup | undefined {
     // Most links name their target exactly: one look-up of the whole path, no walk.
-    const exact = segments.join('/');
-    if (this.files.has(exact)) return { path: exact, isDirectory: false, differences: [] };
+    const exact = this.files.get(segments.join('/'));
+    if (exact !== undefined) return { path: exact, isDirectory: false, differences: noDifferences };
     let dir = '';
     const differences: NameDifference[] = [];
     for (let i = 0; i < segments.length; i++) {
@@ -125,7 +126,8 @@ export class FileTree {
       }
       dir = join(dir, onDisk);
     }
-    if (this.files.has(dir)) return { path: dir, isDirectory: false, differences };
+    const file = this.files.get(dir);
+    if (file !== undefined) return { path: file, isDirectory: false, differences };
     if (this.entries.has(dir)) return { path: dir, isDirectory: true, differences };
     return undefined;
   }
@@ -140,6 +142,8 @@ export class FileTree {
     return [...(this.loose.get(looseKey(name)) ?? [])];
   }
 }
+
+const noDifferences: NameDifference[] = [];
 
 export function addToSetMap<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
   let set = map.get(key);

@@ -37,8 +37,6 @@ export class KnowledgeBase implements CheckContext {
   /** title word → pages whose normalized title has it. */
   private readonly byTitleWord = new Map<string, Set<string>>();
 
-  private readonly labelKeys = new Map<string, string>();
-
   private readonly stagedPages = new Map<string, PageFacts | null>();
   private readonly stagedFiles = new Map<string, boolean>();
 
@@ -186,28 +184,17 @@ export class KnowledgeBase implements CheckContext {
     for (const link of entry.facts.links) {
       addToSetMap(this.byTargetKey, targetKey(link.raw), entry.path);
       if (link.nav) {
-        const label = this.labelKey(link.label);
+        const label = this.markers.normalizedLabel(link.label);
         if (label) addToSetMap(this.byLabel, label, entry.path);
       }
     }
     for (const word of new Set(normalizeTitle(entry.title).split(' '))) if (word) addToSetMap(this.byTitleWord, word, entry.path);
   }
 
-  /** A navigation label as `byLabel` keys it; memoized, as the same labels recur on many pages. */
-  private labelKey(label: string): string {
-    let key = this.labelKeys.get(label);
-    if (key === undefined) {
-      key = normalizeTitle(this.markers.strip(label));
-      if (this.labelKeys.size >= 100_000) this.labelKeys.clear();
-      this.labelKeys.set(label, key);
-    }
-    return key;
-  }
-
   private unindexPage(entry: PageEntry): void {
     for (const link of entry.facts.links) {
       deleteFromSetMap(this.byTargetKey, targetKey(link.raw), entry.path);
-      const label = this.labelKey(link.label);
+      const label = this.markers.normalizedLabel(link.label);
       if (label) deleteFromSetMap(this.byLabel, label, entry.path);
     }
     for (const word of new Set(normalizeTitle(entry.title).split(' '))) if (word) deleteFromSetMap(this.byTitleWord, word, entry.path);

@@ -48,9 +48,26 @@ export class MarkerSet {
   strip(text: string): string {
     return this.pattern ? text.replace(this.pattern, ' ') : text;
   }
+
+  private readonly labels = new Map<string, string>();
+
+  /**
+   * A link's label without its markers, normalized (`normalizeTitle`): what is compared with titles.
+   * Memoized: the same labels recur on many pages, and each is looked at on every check.
+   */
+  normalizedLabel(label: string): string {
+    let result = this.labels.get(label);
+    if (result === undefined) {
+      result = normalizeTitle(this.strip(label));
+      if (this.labels.size >= 100_000) this.labels.clear();
+      this.labels.set(label, result);
+    }
+    return result;
+  }
 }
 
 const normalized = new Map<string, string>();
+const printableAscii = /^[\x20-\x7e]*$/;
 
 /**
  * Normalizes a label or title for comparison: case, accents, a leading `#`, punctuation and
@@ -60,7 +77,8 @@ const normalized = new Map<string, string>();
 export function normalizeTitle(text: string): string {
   let result = normalized.get(text);
   if (result === undefined) {
-    result = text
+    // Printable ASCII has no marks to take off and no letters outside a-z: the Unicode steps are skipped.
+    result = printableAscii.test(text) ? text.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim() : text
       .normalize('NFD')
       .replace(/\p{M}/gu, '')
       .toLowerCase()
