@@ -128,3 +128,24 @@ test('token soup: the fast parse gives the facts of the whole GFM parse', () => 
     { numRuns: 1_000_000, interruptAfterTimeLimit: seconds * 1000, seed: Number(process.env.KBNAV_FUZZ_SEED ?? Date.now() % 1e9) },
   );
 });
+
+test('pages built against the thinning stay linear (bounded time, same facts)', () => {
+  const pages = [
+    // Unmatched backtick runs of many lengths: each length is searched once, not once per run.
+    Array.from({ length: 5_000 }, (_, i) => `${'`'.repeat((i % 40) + 1)} ${prose}`).join(' '),
+    // Autolink triggers in one long word inside a code span, and in destinations.
+    `\`${'@'.repeat(200_000)}\` ${prose}\n`,
+    `${'[a](https://x.com/@@@) '.repeat(5_000)}\n`,
+    `${'x'.repeat(10)}${'www.'.repeat(50_000)} ${prose}\n`,
+    // Many blocks and many breakpoints on one line.
+    `${prose} [a](b.md)\n\n`.repeat(5_000),
+    `${`${prose} [a](b.md) `.repeat(5_000)}\n`,
+  ];
+  for (const page of pages) {
+    const started = performance.now();
+    parsePage(page, markers);
+    const ms = performance.now() - started;
+    assert.ok(ms < 5_000, `took ${ms.toFixed(0)} ms`);
+    assertSameFacts(page);
+  }
+});

@@ -57,9 +57,12 @@ function parseTree(text: string, selective: boolean): Root {
 
 /** A first guess, to spare a CommonMark parse that would be thrown away: each trigger follows `](` or `]:` in its word. */
 function triggersLookLikeDestinations(text: string): boolean {
+  let word = -1;
   for (const match of text.matchAll(autolinkTrigger)) {
     let i = match.index!;
-    while (i > 0 && !/[\s()]/.test(text[i - 1])) i--;
+    while (i > word && i > 0 && !/[\s()]/.test(text[i - 1])) i--;
+    if (i === word) continue; // The same word as the trigger before: already judged.
+    word = i;
     if (text[i - 1] !== '(' || text[i - 2] !== ']') {
       if (!/\]:[ \t]*<?$/.test(text.slice(Math.max(0, i - 4), i))) return false;
     }

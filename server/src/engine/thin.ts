@@ -78,6 +78,7 @@ const isBlank = (text: string, line: Line): boolean => !/[^ \t]/.test(text.slice
  */
 function plainMask(block: string): Uint8Array | undefined {
   const plain = new Uint8Array(block.length);
+  const backticks = new Map<number, number>();
   let depth = 0;
   for (let i = 0; i < block.length; i++) {
     const c = block.charCodeAt(i);
@@ -85,7 +86,7 @@ function plainMask(block: string): Uint8Array | undefined {
     else if (c === 0x60 /* ` */) {
       let run = 1;
       while (block.charCodeAt(i + run) === 0x60) run++;
-      const close = closingBackticks(block, i + run, run);
+      const close = closingBackticks(block, i + run, run, backticks);
       // A code span is skipped whole (brackets in it are text); unmatched backticks are literal.
       i = (close >= 0 ? close + run : i + run) - 1;
     } else if (c === 0x3c /* < */) {
@@ -106,13 +107,15 @@ function plainMask(block: string): Uint8Array | undefined {
   }
   // A literal autolink runs over plain words on both sides of its trigger (`user@host`, `https://host`),
   // and one in a link that turns out not to be one becomes text: its whole extent is kept.
+  let kept = 0;
   for (const match of block.matchAll(autolinkTrigger)) {
     if (plain[match.index!]) return undefined;
+    if (match.index! < kept) continue; // In the word kept for the trigger before.
     let from = match.index!;
     while (from > 0 && !/\s/.test(block[from - 1])) from--;
-    let to = match.index!;
-    while (to < block.length && !/\s/.test(block[to])) to++;
-    plain.fill(0, from, to);
+    kept = match.index!;
+    while (kept < block.length && !/\s/.test(block[kept])) kept++;
+    plain.fill(0, from, kept);
   }
   return plain;
 }
@@ -120,14 +123,26 @@ function plainMask(block: string): Uint8Array | undefined {
 const angleAutolink = /^<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)>/;
 const autolinkTrigger = /:\/\/|www\.|@/gi;
 
-function closingBackticks(text: string, from: number, run: number): number {
+/**
+ * The start of the first run of exactly `run` backticks at or after `from`, or -1. `found` remembers
+ * the answers per length: searches go left to right, so an answer still ahead (or a -1) stands, and
+ * a page of unmatched backticks is read once per length, not once per backtick.
+ */
+function closingBackticks(text: string, from: number, run: number, found: Map<number, number>): number {
+  const known = found.get(run);
+  if (known !== undefined && (known < 0 || known >= from)) return known;
+  let at = -1;
   for (let i = text.indexOf('`', from); i >= 0; i = text.indexOf('`', i)) {
     let length = 1;
     while (text.charCodeAt(i + length) === 0x60) length++;
-    if (length === run) return i;
+    if (length === run) {
+      at = i;
+      break;
+    }
     i += length;
   }
-  return -1;
+  found.set(run, at);
+  return at;
 }
 
 /** The index of the `)` closing the parenthesis at `open` (balanced), or the end of the text. */
