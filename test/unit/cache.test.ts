@@ -224,6 +224,31 @@ describe('facts cache', () => {
     assert.deepEqual(readdirSync(cacheDir), [`facts-v${FACTS_VERSION}.bin`]);
   });
 
+  test('a save after a few pages changed keeps the rest of the file; the table is written anew once it has grown', async () => {
+    // Enough other pages that one page is a small part of the file.
+    const filler = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`relleno/p${i}.md`, `# Página ${i}\n\n[Inicio ⬆️](../README.md) [siguiente ➡️](p${i + 1}.md)\n`]));
+    const root = writeTree({ ...pages, ...filler });
+    const cacheDir = path.join(scratch, 'incremental');
+    await load(root, cacheDir);
+    const markers = new MarkerSet(defaultMarkers);
+    const appended: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const text = `${pages['temas/uno.md']}\n## Sección ${i}\n\n[Tema ${i} ➡️](t${i}.md)\n`;
+      writeFileSync(path.join(root, 'temas/uno.md'), text);
+      await load(root, cacheDir);
+      const data = deserialize(readFileSync(cacheFile(cacheDir)));
+      appended.push(data.appended);
+      const cache = await FactsCache.open(cacheDir, defaultMarkers);
+      assert.equal(cache.size, 33);
+      for (const page of [text, pages['README.md'], pages['temas/dos.md'], ...Object.values(filler)]) {
+        const facts = parsePage(page, markers);
+        assert.deepStrictEqual(plain(cache.get(facts.hash)!), plain(facts));
+      }
+    }
+    assert.ok(appended.some((n) => n > 0), `no save appended: ${appended}`);
+    assert.ok(appended.slice(1).some((n, i) => n < appended[i]), `the table was never written anew: ${appended}`);
+  });
+
   test('stamps of pages that are gone are dropped on save', async () => {
     const root = writeTree(pages);
     const cacheDir = path.join(scratch, 'gone');

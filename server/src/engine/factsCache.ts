@@ -8,10 +8,10 @@ import type { Heading, LinkFacts, LinkKind, NavDirection, PageFacts, Position, R
 
 /**
  * Bumped whenever what `parsePage` produces changes, or the file's layout: older caches are then ignored.
- * 8: facts as a stream of numbers and a table of distinct strings (was the facts objects, v8-serialized);
- * the size, times and inode of each page when it was read.
+ * 9: facts as a stream of numbers and a table of strings (were the facts objects, v8-serialized);
+ * the size, times and inode of each page when it was read; saves that append to the string table.
  */
-export const FACTS_VERSION = 8;
+export const FACTS_VERSION = 9;
 
 /** What tells, without reading it, that a file is the one read before: any difference means read it again. */
 export interface FileStamp {
@@ -39,6 +39,8 @@ interface CacheFile {
   /** The facts of each page in turn (see `FactsWriter`). */
   numbers: Int32Array;
   pages: number;
+  /** Strings appended to the table by saves that kept the rest of it (some may be dead): past a quarter, the file is written anew. */
+  appended: number;
   /** Per stamp: the path and the text hash (indexes into `strings`). */
   stampKeys: Int32Array;
   /** Per stamp: size, mtimeMs, ctimeMs, ino. */
@@ -58,6 +60,19 @@ export class FactsCache {
   /** Paths looked up or stamped since the cache was opened: the others are gone from the workspace. */
   private readonly seen = new Set<string>();
   private stampsChanged = false;
+  /**
+   * What was read from the file, for a save that changes little: the facts of unchanged pages are
+   * copied as they are (their numbers, which index this string table), not written out again.
+   */
+  private source?: {
+    strings: string[];
+    numbers: Int32Array;
+    appended: number;
+    /** Loaded facts → where their numbers are. */
+    spans: Map<PageFacts, [number, number]>;
+    /** Path of a stamp → its index in `strings`. */
+    paths: Map<string, number>;
+  };
 
   private constructor(
     readonly file: string,
@@ -78,6 +93,7 @@ export class FactsCache {
       // Missing, unreadable or damaged: start empty.
       cache.byHash.clear();
       cache.stamps.clear();
+      cache.source = undefined;
     }
     return cache;
   }
@@ -87,11 +103,14 @@ export class FactsCache {
     const { strings, numbers, stampKeys, stampValues } = data;
     if (!Array.isArray(strings) || !strings.every((s) => typeof s === 'string')) throw new Error('damaged');
     if (!(numbers instanceof Int32Array) || !(stampKeys instanceof Int32Array) || !(stampValues instanceof Float64Array)) throw new Error('damaged');
-    if (!Number.isInteger(data.pages) || stampValues.length !== stampKeys.length * 2) throw new Error('damaged');
+    if (!Number.isInteger(data.pages) || !Number.isInteger(data.appended) || stampValues.length !== stampKeys.length * 2) throw new Error('damaged');
+    const source = { strings, numbers, appended: data.appended, spans: new Map<PageFacts, [number, number]>(), paths: new Map<string, number>() };
     const reader = new FactsReader(strings, numbers);
     for (let i = 0; i < data.pages; i++) {
+      const start = reader.at;
       const facts = reader.page();
       this.byHash.set(facts.hash, facts);
+      source.spans.set(facts, [start, reader.at]);
     }
     if (!reader.done) throw new Error('damaged');
     for (let i = 0; i < stampKeys.length; i += 2) {
@@ -99,7 +118,9 @@ export class FactsCache {
       const hash = reader.string(stampKeys[i + 1]);
       const [size, mtimeMs, ctimeMs, ino] = stampValues.subarray(i * 2, i * 2 + 4);
       this.stamps.set(path, { stamp: { size, mtimeMs, ctimeMs, ino, takenAt: 0 }, hash });
+      source.paths.set(path, stampKeys[i]);
     }
+    this.source = source;
   }
 
   get(hash: string): PageFacts | undefined {
@@ -150,23 +171,44 @@ export class FactsCache {
     }
     if (!stampsChanged && facts.size === this.byHash.size && [...facts.values()].every((f) => this.byHash.get(f.hash) === f)) return true;
 
-    const writer = new FactsWriter();
-    for (const f of facts.values()) writer.page(f);
-    const stampKeys: number[] = [];
-    const stampValues: number[] = [];
+    // One page edited need not cost writing ten thousand: the unchanged pages' numbers are copied,
+    // with the string table they index, and only new strings are appended. When most of the file
+    // would be dropped, or the table has grown by a quarter since it was last written anew, it is.
+    const source = this.source;
+    let kept = 0;
+    if (source) for (const f of facts.values()) kept += spanLength(source.spans.get(f));
+    const reuse = source && kept >= 0.75 * source.numbers.length && source.appended <= 0.25 * source.strings.length ? source : undefined;
+    const writer = new FactsWriter(reuse?.strings);
+    /** hash → its index in the table. */
+    const hashes = new Map<string, number>();
+    for (const f of facts.values()) {
+      const span = reuse?.spans.get(f);
+      if (span) {
+        writer.copy(reuse!.numbers.subarray(span[0], span[1]));
+        hashes.set(f.hash, reuse!.numbers[span[0]]);
+      } else {
+        hashes.set(f.hash, writer.string(f.hash));
+        writer.page(f);
+      }
+    }
+    const stampKeys = new Int32Array(this.stamps.size * 2);
+    const stampValues = new Float64Array(this.stamps.size * 4);
+    let i = 0;
     for (const [path, { stamp, hash }] of this.stamps) {
-      stampKeys.push(writer.string(path), writer.string(hash));
-      stampValues.push(stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino);
+      stampKeys.set([reuse?.paths.get(path) ?? writer.string(path), hashes.get(hash)!], i * 2);
+      stampValues.set([stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino], i * 4);
+      i++;
     }
     const data: CacheFile = {
       format: 'kbnav-facts',
       version: FACTS_VERSION,
       markers: this.markersKey,
       strings: writer.strings,
-      numbers: Int32Array.from(writer.numbers),
+      numbers: writer.numbers(),
       pages: facts.size,
-      stampKeys: Int32Array.from(stampKeys),
-      stampValues: Float64Array.from(stampValues),
+      appended: reuse ? reuse.appended + writer.strings.length - reuse.strings.length : 0,
+      stampKeys,
+      stampValues,
     };
     const temporary = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
     try {
@@ -176,12 +218,18 @@ export class FactsCache {
       this.byHash.clear();
       for (const f of facts.values()) this.byHash.set(f.hash, f);
       this.stampsChanged = false;
+      // The spans were of the file just replaced.
+      this.source = undefined;
       return true;
     } catch {
       await fs.rm(temporary, { force: true }).catch(() => undefined);
       return false;
     }
   }
+}
+
+function spanLength(span: [number, number] | undefined): number {
+  return span ? span[1] - span[0] : 0;
 }
 
 function sameStamp(a: FileStamp, b: FileStamp): boolean {
@@ -196,9 +244,40 @@ function sameStamp(a: FileStamp, b: FileStamp): boolean {
  * loaded facts have exactly the keys `parsePage` gives.
  */
 class FactsWriter {
-  readonly strings: string[] = [];
-  readonly numbers: number[] = [];
+  readonly strings: string[];
+  /** Strings added by this writer (those of a table it continues are not looked up: a copy of one is harmless). */
   private readonly index = new Map<string, number>();
+  private buffer = new Int32Array(1 << 16);
+  private length = 0;
+
+  /** A writer that continues the string table `strings` (a copy of it), or starts a new one. */
+  constructor(strings: string[] = []) {
+    this.strings = strings.slice();
+  }
+
+  /** The numbers written, in an array of their own size. */
+  numbers(): Int32Array {
+    return this.buffer.slice(0, this.length);
+  }
+
+  private room(count: number): void {
+    if (this.length + count <= this.buffer.length) return;
+    const bigger = new Int32Array(Math.max(this.buffer.length * 2, this.length + count));
+    bigger.set(this.buffer.subarray(0, this.length));
+    this.buffer = bigger;
+  }
+
+  private push(...values: number[]): void {
+    this.room(values.length);
+    for (const value of values) this.buffer[this.length++] = value;
+  }
+
+  /** Numbers of a page written before, with the same string table. */
+  copy(numbers: Int32Array): void {
+    this.room(numbers.length);
+    this.buffer.set(numbers, this.length);
+    this.length += numbers.length;
+  }
 
   string(s: string): number {
     let i = this.index.get(s);
@@ -211,33 +290,32 @@ class FactsWriter {
   }
 
   page(f: PageFacts): void {
-    const n = this.numbers;
-    n.push(this.string(f.hash), this.optional(f, 'headingTitle'), f.eol === '\r\n' ? 1 : 0, f.openAtEnd ? 1 : 0);
+    this.push(this.string(f.hash), this.optional(f, 'headingTitle'), f.eol === '\r\n' ? 1 : 0, f.openAtEnd ? 1 : 0);
     this.position(f.end);
     if (f.afterFrontMatter) {
-      n.push(1);
+      this.push(1);
       this.position(f.afterFrontMatter);
-    } else n.push(0);
-    n.push(f.headings.length);
+    } else this.push(0);
+    this.push(f.headings.length);
     for (const h of f.headings) {
-      n.push(h.depth, this.string(h.text), this.string(h.id));
+      this.push(h.depth, this.string(h.text), this.string(h.id));
       this.range(h.range);
     }
-    n.push(f.anchors.length);
-    for (const a of f.anchors) n.push(this.string(a));
-    n.push(f.links.length);
+    this.push(f.anchors.length);
+    for (const a of f.anchors) this.push(this.string(a));
+    this.push(f.links.length);
     for (const l of f.links) {
-      n.push(kinds.indexOf(l.kind), l.image ? 1 : 0, this.string(l.raw), this.string(l.url), this.string(l.label));
+      this.push(kinds.indexOf(l.kind), l.image ? 1 : 0, this.string(l.raw), this.string(l.url), this.string(l.label));
       this.range(l.rawRange);
       this.range(l.range);
       const labelRange = presence(l, 'labelRange');
-      n.push(labelRange);
+      this.push(labelRange);
       if (labelRange === 2) this.range(l.labelRange!);
-      n.push(l.nav ? directions.indexOf(l.nav) + 1 : 0, this.optional(l, 'reference'));
+      this.push(l.nav ? directions.indexOf(l.nav) + 1 : 0, this.optional(l, 'reference'));
     }
-    n.push(f.undefinedReferences.length);
+    this.push(f.undefinedReferences.length);
     for (const u of f.undefinedReferences) {
-      n.push(this.string(u.reference));
+      this.push(this.string(u.reference));
       this.range(u.range);
     }
   }
@@ -249,11 +327,11 @@ class FactsWriter {
   }
 
   private position(p: Position): void {
-    this.numbers.push(p.line, p.character);
+    this.push(p.line, p.character);
   }
 
   private range(r: Range): void {
-    this.numbers.push(r.start.line, r.start.character, r.end.line, r.end.character);
+    this.push(r.start.line, r.start.character, r.end.line, r.end.character);
   }
 }
 
@@ -331,7 +409,7 @@ class PackedHeading implements Heading {
 
 /** Reads what `FactsWriter` wrote; throws at the first number or index out of place (a damaged file). */
 class FactsReader {
-  private at = 0;
+  at = 0;
 
   constructor(
     private readonly strings: string[],

@@ -1,10 +1,11 @@
-import type { FactsCache } from './factsCache';
+import { promises as fs } from 'node:fs';
+import type { FactsCache, FileStamp } from './factsCache';
 import type { KnowledgeBase } from './knowledgeBase';
-import { hashText, stripBom } from './parse';
+import { hashText, parsePage, stripBom } from './parse';
 import type { ParsePool } from './parsePool';
 import { isMarkdownPath } from './paths';
 import { CancelledError, type CancellationToken } from './types';
-import { FileSystemWorkspace, type IWorkspace, type WorkspaceProblem } from './workspace';
+import { FileSystemWorkspace, decodePage, type IWorkspace, type WorkspaceProblem } from './workspace';
 
 export interface LoadOptions {
   token: CancellationToken;
@@ -29,71 +30,91 @@ export async function loadWorkspace(kb: KnowledgeBase, workspace: IWorkspace, op
   const pages = files.filter((f) => isMarkdownPath(f));
   for (const file of files) kb.addFile(file);
   const onDisk = workspace instanceof FileSystemWorkspace ? workspace : undefined;
-  let next = 0;
   let done = 0;
-  const readCache = cache && cache.size > 0;
-  // With a warm cache most pages are not parsed: workers start only at the first page that is.
-  let pool = onDisk && !readCache ? options.createPool?.(pages.length) : undefined;
-  let poolTried = !!pool || !onDisk;
-  const parser = () => {
-    if (!poolTried) {
-      poolTried = true;
-      pool = options.createPool?.(pages.length - done);
-    }
-    return pool;
+  const progress = () => options.progress?.(++done, pages.length);
+  // Cold (no cache), every page is parsed: on workers from the start, which read the pages themselves.
+  const coldPool = onDisk && !(cache && cache.size > 0) ? options.createPool?.(pages.length) : undefined;
+  const stamps = new Map<string, FileStamp>();
+  /**
+   * Pages the cache did not know, parsed in a second pass: on workers only if there are enough of
+   * them. Their text is kept for the main thread, up to a bound: past it, a page is read again.
+   */
+  const unknown: { path: string; text?: string }[] = [];
+
+  // Stamps are recorded only for valid UTF-8 pages: reading the others is what reports them.
+  const remember = (path: string, hash: string, utf8: boolean) => {
+    const stamp = stamps.get(path);
+    if (stamp && utf8) cache!.stamp(path, stamp, hash);
   };
 
-  const index = async (path: string): Promise<void> => {
+  const fromCache = async (path: string): Promise<void> => {
     // A page whose size, times and inode are those recorded when it was last read is not read again.
     const stamp = cache && onDisk ? await onDisk.stamp(path) : undefined;
+    if (stamp) stamps.set(path, stamp);
     const known = stamp && cache!.unchanged(path, stamp);
     if (known) {
       kb.setPage(path, known);
-      return;
-    }
-    // Stamps only of valid UTF-8 pages: reading the others is what reports them.
-    const remember = (hash: string, utf8: boolean) => {
-      if (stamp && utf8) cache!.stamp(path, stamp, hash);
-    };
-    if (pool && onDisk && !readCache) {
-      const { facts, utf8 } = await pool.parse(path, await onDisk.readablePath(path));
+    } else if (coldPool) {
+      const { facts, utf8 } = await coldPool.parse(path, await onDisk!.readablePath(path));
       kb.setPage(path, facts);
-      remember(facts.hash, utf8);
-      return;
+      remember(path, facts.hash, utf8);
+    } else {
+      const text = stripBom(await workspace.readFile(path));
+      const hash = hashText(text);
+      const cached = cache?.get(hash);
+      if (cached) kb.setPage(path, cached);
+      else if (onDisk && options.createPool) return void unknown.push({ path, text: unknown.length < 1000 ? text : undefined });
+      else kb.setPage(path, parsePage(text, kb.markers, hash));
+      remember(path, hash, !text.includes('\uFFFD'));
     }
-    const text = stripBom(await workspace.readFile(path));
-    const hash = hashText(text);
-    const cached = cache?.get(hash);
-    const workers = cached ? undefined : parser();
-    if (cached) kb.setPage(path, cached);
-    else if (workers && onDisk) {
-      const { facts, utf8 } = await workers.parse(path, await onDisk.readablePath(path));
-      kb.setPage(path, facts);
-      remember(facts.hash, utf8);
-      return;
-    } else kb.setPage(path, text);
-    remember(hash, !text.includes('\uFFFD'));
+    progress();
   };
 
-  const worker = async (): Promise<void> => {
-    while (next < pages.length) {
-      if (token.isCancellationRequested) throw new CancelledError();
-      const path = pages[next++];
-      try {
-        await index(path);
-      } catch (error) {
-        if (error instanceof CancelledError) throw error;
-        problems.push({ path, message: (error as Error).message });
-      }
-      options.progress?.(++done, pages.length);
+  let pool: ParsePool | undefined;
+  const parse = async ({ path, text }: { path: string; text?: string }): Promise<void> => {
+    if (pool) {
+      const { facts, utf8 } = await pool.parse(path, await onDisk!.readablePath(path));
+      kb.setPage(path, facts);
+      remember(path, facts.hash, utf8);
+    } else {
+      // Read again without `workspace.readFile`, which would report a page that is not UTF-8 a second time.
+      text ??= stripBom(decodePage(path, await fs.readFile(await onDisk!.readablePath(path))));
+      const facts = parsePage(text, kb.markers);
+      kb.setPage(path, facts);
+      remember(path, facts.hash, !text.includes('\uFFFD'));
     }
+    progress();
   };
+
   try {
-    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 64, pages.length || 1) }, worker));
+    await forEach(pages, fromCache, problems, token, options.concurrency);
+    pool = unknown.length ? options.createPool?.(unknown.length) : undefined;
+    // Workers read their pages themselves.
+    if (pool) for (const page of unknown) page.text = undefined;
+    await forEach(unknown, parse, problems, token, options.concurrency);
   } finally {
+    await coldPool?.dispose();
     await pool?.dispose();
   }
   if (token.isCancellationRequested) throw new CancelledError();
   kb.commit();
   return problems;
+}
+
+/** Runs `task` on each page, a bounded number at once; a path that fails is a problem, not an error. */
+async function forEach<T extends string | { path: string }>(items: T[], task: (item: T) => Promise<void>, problems: WorkspaceProblem[], token: CancellationToken, concurrency = 64): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      if (token.isCancellationRequested) throw new CancelledError();
+      const item = items[next++];
+      try {
+        await task(item);
+      } catch (error) {
+        if (error instanceof CancelledError) throw error;
+        problems.push({ path: typeof item === 'string' ? item : item.path, message: (error as Error).message });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length || 1) }, worker));
 }
