@@ -260,3 +260,13 @@ describe('facts cache', () => {
     assert.equal(data.pages, 2);
   });
 });
+
+describe('navigation markers', () => {
+  test('finding a link’s direction does not hide the marker from the next look at its label', () => {
+    const markers = new MarkerSet(defaultMarkers);
+    assert.equal(markers.direction('Curso ⏭️ y más'), 'forward');
+    assert.deepEqual(markers.occurrences('Curso ⏭️'), [[6, 8]]);
+    assert.equal(markers.direction('⬅️ Inicio'), 'back');
+    assert.deepEqual(markers.occurrences('⬅️ Inicio'), [[0, 2]]);
+  });
+});

@@ -28,12 +28,15 @@ export class KnowledgeBase implements CheckContext {
   private readonly orphans = new Set<string>();
   /** target path → pages with a link that resolves to it. */
   private readonly reverse = new Map<string, Set<string>>();
-  /** loose key of a link's last segment → pages with such a link (to re-resolve when files come and go). */
-  private readonly byTargetKey = new Map<string, Set<string>>();
+  /**
+   * loose key of a link's last segment → pages with such a link (to re-resolve when files come and go).
+   * Built at the first commit that needs it: a run of the CLI never does.
+   */
+  private byTargetKey: Map<string, Set<string>> | undefined;
   /** folder → pages with a missing link into it (their "did you mean" looks at the folder's names). */
   private readonly byMissingFolder = new Map<string, Set<string>>();
-  /** normalized navigation label → pages that have it (to re-check when a title changes). */
-  private readonly byLabel = new Map<string, Set<string>>();
+  /** normalized navigation label → pages that have it (to re-check when a title changes). Built when first needed, as `byTargetKey`. */
+  private byLabel: Map<string, Set<string>> | undefined;
   /** title word → pages whose normalized title has it. */
   private readonly byTitleWord = new Map<string, Set<string>>();
 
@@ -90,16 +93,17 @@ export class KnowledgeBase implements CheckContext {
     /** Edges before this commit of pages whose content changed. */
     const previous = new Map<string, Edges>();
     let graphChanged = false;
-    // Step 3 finds pages, already indexed, whose labels may name a changed title. On the first
-    // commit every page is new, and re-checked anyway: the runs of 10,000 titles need not be listed.
+    // On the first commit every page is new, and checked anyway: what the other steps do to find the
+    // pages a change affects (the runs of 10,000 titles, the edges before and after) is skipped.
     const firstCommit = this.pages.size === 0;
 
     // 1. File names: pages with links whose last segment matches a name that came or went.
     for (const [path, present] of this.stagedFiles) {
       const changed = present ? this.files.addFile(path) : this.files.removeFile(path);
-      if (!changed) continue;
+      if (!changed || firstCommit) continue;
+      const byTargetKey = (this.byTargetKey ??= this.indexAll((entry, add) => entry.facts.links.forEach((link) => add(targetKey(link.raw)))));
       for (let p = path; p; p = dirname(p)) {
-        for (const page of this.byTargetKey.get(looseKey(basename(p))) ?? []) reresolve.add(page);
+        for (const page of byTargetKey.get(looseKey(basename(p))) ?? []) reresolve.add(page);
       }
       for (const page of this.byMissingFolder.get(dirname(path)) ?? []) affected.add(page);
     }
@@ -138,12 +142,22 @@ export class KnowledgeBase implements CheckContext {
     this.stagedPages.clear();
 
     // 3. Labels that may name a page whose title changed.
-    for (const run of titleRuns) for (const page of this.byLabel.get(run) ?? []) affected.add(page);
+    if (titleRuns.size) {
+      const byLabel = (this.byLabel ??= this.indexAll((entry, add) => this.navigationLabels(entry).forEach(add)));
+      for (const run of titleRuns) for (const page of byLabel.get(run) ?? []) affected.add(page);
+    }
 
     // 4. Resolve again and follow the edges that changed.
     for (const path of reresolve) {
       const entry = this.pages.get(path);
       if (!entry) continue;
+      if (firstCommit) {
+        entry.resolutions = entry.facts.links.map((link) => resolveLink(path, link, this.files, this.rootPath));
+        const edges = edgesOf(entry.facts.links, entry.resolutions);
+        for (const target of edges.targets) addToSetMap(this.reverse, target, path);
+        for (const folder of edges.missingFolders) addToSetMap(this.byMissingFolder, folder, path);
+        continue;
+      }
       const before = previous.get(path) ?? edgesOf(entry.facts.links, entry.resolutions);
       for (const target of before.targets) deleteFromSetMap(this.reverse, target, path);
       for (const folder of before.missingFolders) deleteFromSetMap(this.byMissingFolder, folder, path);
@@ -180,23 +194,32 @@ export class KnowledgeBase implements CheckContext {
     return !sameSet(before.targets, after.targets);
   }
 
-  private indexPage(entry: PageEntry): void {
+  /** An index of every page by the keys `keysOf` gives it. */
+  private indexAll(keysOf: (entry: PageEntry, add: (key: string) => void) => void): Map<string, Set<string>> {
+    const index = new Map<string, Set<string>>();
+    for (const entry of this.pages.values()) keysOf(entry, (key) => addToSetMap(index, key, entry.path));
+    return index;
+  }
+
+  /** The normalized labels of a page's navigation links (`byLabel`). */
+  private navigationLabels(entry: PageEntry): string[] {
+    const labels: string[] = [];
     for (const link of entry.facts.links) {
-      addToSetMap(this.byTargetKey, targetKey(link.raw), entry.path);
-      if (link.nav) {
-        const label = this.markers.normalizedLabel(link.label);
-        if (label) addToSetMap(this.byLabel, label, entry.path);
-      }
+      const label = link.nav ? this.markers.normalizedLabel(link.label) : '';
+      if (label) labels.push(label);
     }
+    return labels;
+  }
+
+  private indexPage(entry: PageEntry): void {
+    if (this.byTargetKey) for (const link of entry.facts.links) addToSetMap(this.byTargetKey, targetKey(link.raw), entry.path);
+    if (this.byLabel) for (const label of this.navigationLabels(entry)) addToSetMap(this.byLabel, label, entry.path);
     for (const word of new Set(normalizeTitle(entry.title).split(' '))) if (word) addToSetMap(this.byTitleWord, word, entry.path);
   }
 
   private unindexPage(entry: PageEntry): void {
-    for (const link of entry.facts.links) {
-      deleteFromSetMap(this.byTargetKey, targetKey(link.raw), entry.path);
-      const label = this.markers.normalizedLabel(link.label);
-      if (label) deleteFromSetMap(this.byLabel, label, entry.path);
-    }
+    if (this.byTargetKey) for (const link of entry.facts.links) deleteFromSetMap(this.byTargetKey, targetKey(link.raw), entry.path);
+    if (this.byLabel) for (const label of this.navigationLabels(entry)) deleteFromSetMap(this.byLabel, label, entry.path);
     for (const word of new Set(normalizeTitle(entry.title).split(' '))) if (word) deleteFromSetMap(this.byTitleWord, word, entry.path);
     const edges = edgesOf(entry.facts.links, entry.resolutions);
     for (const target of edges.targets) deleteFromSetMap(this.reverse, target, entry.path);

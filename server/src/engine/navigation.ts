@@ -36,12 +36,16 @@ export class MarkerSet {
     if (!this.pattern) return undefined;
     this.pattern.lastIndex = 0;
     const match = this.pattern.exec(label);
+    // exec moves a global pattern's lastIndex past the match, and matchAll (occurrences) starts there.
+    this.pattern.lastIndex = 0;
     return match ? this.byMarker.get(match[0].replace(variationSelector, '')) : undefined;
   }
 
   /** Every marker occurrence in `text`, as [start, end) offsets. */
   occurrences(text: string): [number, number][] {
     if (!this.pattern) return [];
+    // matchAll starts where the pattern's lastIndex is: from the start, whatever ran before.
+    this.pattern.lastIndex = 0;
     return [...text.matchAll(this.pattern)].map((m) => [m.index!, m.index! + m[0].length]);
   }
 
