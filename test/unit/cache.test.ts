@@ -9,7 +9,7 @@ import { checkWorkspace } from '../../server/src/engine/checkWorkspace';
 import { defaultSettings } from '../../server/src/engine/config';
 import { KnowledgeBase } from '../../server/src/engine/knowledgeBase';
 import { loadWorkspace } from '../../server/src/engine/load';
-import { MarkerSet, defaultMarkers } from '../../server/src/engine/navigation';
+import { MarkerSet, defaultMarkers, normalizeTitle } from '../../server/src/engine/navigation';
 import { parsePage } from '../../server/src/engine/parse';
 import { noCancellation, type PageFacts } from '../../server/src/engine/types';
 import { FileSystemWorkspace } from '../../server/src/engine/workspace';
@@ -261,12 +261,30 @@ describe('facts cache', () => {
   });
 });
 
-describe('navigation markers', () => {
+describe('navigation labels and links', () => {
   test('finding a link’s direction does not hide the marker from the next look at its label', () => {
     const markers = new MarkerSet(defaultMarkers);
     assert.equal(markers.direction('Curso ⏭️ y más'), 'forward');
     assert.deepEqual(markers.occurrences('Curso ⏭️'), [[6, 8]]);
     assert.equal(markers.direction('⬅️ Inicio'), 'back');
     assert.deepEqual(markers.occurrences('⬅️ Inicio'), [[0, 2]]);
+  });
+});
+
+describe('normalized titles', () => {
+  test('a Latin-1 title normalizes as through the Unicode steps (decomposition, marks, case, separators)', () => {
+    const unicode = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+    const texts = ['Línea de órdenes', '  Ñandú — ÆØ ß ²³ µ ÿ ', '¡Hola! ¿Qué tal?', 'a--b', '', ' ', 'Ünïcödé 2º', 'x\u00a0y'];
+    for (let code = 0; code < 256; code++) texts.push(`A${String.fromCharCode(code)}b ${String.fromCharCode(code)}`);
+    for (const text of texts) assert.equal(normalizeTitle(text), unicode(text), JSON.stringify(text));
+  });
+});
+
+describe('links', () => {
+  test('a backslash that only an entity wrote is resolved like any other character, not a crash', () => {
+    const kb = new KnowledgeBase('/kb', defaultSettings('en'));
+    kb.setPage('README.md', '# A\n\n[x](b&#92;c.md)\n');
+    kb.commit();
+    assert.deepEqual(kb.diagnostics('README.md').map((d) => d.code), ['missing-file']);
   });
 });

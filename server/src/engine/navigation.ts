@@ -71,7 +71,6 @@ export class MarkerSet {
 }
 
 const normalized = new Map<string, string>();
-const printableAscii = /^[\x20-\x7e]*$/;
 
 /**
  * Normalizes a label or title for comparison: case, accents, a leading `#`, punctuation and
@@ -81,15 +80,43 @@ const printableAscii = /^[\x20-\x7e]*$/;
 export function normalizeTitle(text: string): string {
   let result = normalized.get(text);
   if (result === undefined) {
-    // Printable ASCII has no marks to take off and no letters outside a-z: the Unicode steps are skipped.
-    result = printableAscii.test(text) ? text.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim() : text
-      .normalize('NFD')
-      .replace(/\p{M}/gu, '')
-      .toLowerCase()
-      .replace(/[^\p{L}\p{N}]+/gu, ' ')
-      .trim();
+    result = normalizeLatin1(text) ?? normalizeUnicode(text);
     if (normalized.size >= 200_000) normalized.clear();
     normalized.set(text, result);
+  }
+  return result;
+}
+
+function normalizeUnicode(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/**
+ * Each Latin-1 character normalized alone ('' for a separator). In Latin-1 a character decomposes
+ * on its own (there are no combining marks in it), so a text of them is normalized character by
+ * character, with this table: most titles and labels, several times faster than the Unicode steps.
+ */
+const latin1 = Array.from({ length: 256 }, (_, code) => normalizeUnicode(String.fromCharCode(code)));
+
+/** `normalizeUnicode` of a text of Latin-1 characters only; undefined for any other text. */
+function normalizeLatin1(text: string): string | undefined {
+  let result = '';
+  let space = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 255) return undefined;
+    const part = latin1[code];
+    if (part === '') space = result !== '';
+    else {
+      if (space) result += ' ';
+      result += part;
+      space = false;
+    }
   }
   return result;
 }

@@ -62,15 +62,17 @@ export function resolveLink(page: string, link: LinkFacts, files: FileTree, root
 
   // A backslash in the parsed URL is literal (not an escape): the author used it as a separator.
   // A backslash only before punctuation was an escape, unless the path resolves only as a separator.
-  const parsed = splitFragment(url);
-  const backslashed = raw.includes('\\') ? splitFragment(raw.replace(/\\/g, '/')) : undefined;
-  const attempts: { path: string; fragment?: string; backslash: boolean }[] = [];
-  if (!url.includes('\\')) attempts.push({ ...parsed, backslash: false });
-  if (backslashed) attempts.push({ ...backslashed, backslash: true });
-
+  // A backslash only in the parsed URL (from an entity, `&#92;`) has no backslashed source to try instead.
   let firstMissing: Resolution | undefined;
-  for (const attempt of attempts) {
-    const resolution = resolvePath(page, attempt.path, attempt.fragment, attempt.backslash, files, rootPath, raw);
+  if (!url.includes('\\') || !raw.includes('\\')) {
+    const parsed = splitFragment(url);
+    const resolution = resolvePath(page, parsed.path, parsed.fragment, false, files, rootPath, raw);
+    if (resolution.kind !== 'missing') return resolution;
+    firstMissing = resolution;
+  }
+  if (raw.includes('\\')) {
+    const backslashed = splitFragment(raw.replace(/\\/g, '/'));
+    const resolution = resolvePath(page, backslashed.path, backslashed.fragment, true, files, rootPath, raw);
     if (resolution.kind !== 'missing') return resolution;
     firstMissing ??= resolution;
   }

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { promises as fs, statSync } from 'node:fs';
+import { promises as fs, readdirSync, statSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import picomatch from 'picomatch';
 import type { FileStamp } from './factsCache';
@@ -50,13 +50,17 @@ export class FileSystemWorkspace implements IWorkspace {
     this.listedDirectly.clear();
     const files: string[] = [];
     const visited = new Set<string>([this.realRoot]);
+    let listed = 0;
     // `real` is the folder's real path: derived from its parent's without a system call, except
     // after a symbolic link. Visiting each real folder once is what stops link loops.
     const walk = async (dir: string, real: string, throughLink: boolean): Promise<void> => {
       if (token.isCancellationRequested) throw new CancelledError();
       let entries: import('node:fs').Dirent[];
       try {
-        entries = await fs.readdir(real, { withFileTypes: true });
+        // Synchronous, with a pause every 100 folders for the host's other work: a folder's listing
+        // costs tens of microseconds, and its promise several times that (10,000 pages: 0.2 s → 0.05 s).
+        if (++listed % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+        entries = readdirSync(real, { withFileTypes: true });
       } catch (error) {
         this.problems.push({ path: dir || '.', message: (error as Error).message });
         return;
