@@ -221,7 +221,7 @@ describe('facts cache', () => {
     assert.deepEqual(second.diagnostics, expected);
     const warm = await checkWorkspace(root, 'es', { cacheDir, workers: false });
     assert.deepEqual(warm.diagnostics, expected);
-    assert.deepEqual(readdirSync(cacheDir), [`facts-v${FACTS_VERSION}.bin`]);
+    assert.deepEqual(readdirSync(cacheDir).sort(), [`facts-v${FACTS_VERSION}.bin`, `results-v${FACTS_VERSION}.json`]);
   });
 
   test('a save after a few pages changed keeps the rest of the file; the table is written anew once it has grown', async () => {
@@ -247,6 +247,52 @@ describe('facts cache', () => {
     }
     assert.ok(appended.some((n) => n > 0), `no save appended: ${appended}`);
     assert.ok(appended.slice(1).some((n, i) => n < appended[i]), `the table was never written anew: ${appended}`);
+  });
+
+  test('the results of a run are printed again when nothing changed, and only then', async () => {
+    const root = writeTree(pages);
+    const cacheDir = path.join(scratch, 'results');
+    const run = () => checkWorkspace(root, 'es', { cacheDir, workers: false });
+    const resultsFile = path.join(cacheDir, `results-v${FACTS_VERSION}.json`);
+    const first = await run();
+    // Marked, to tell results read back from results worked out again.
+    const stored = JSON.parse(readFileSync(resultsFile, 'utf8'));
+    const [marked, list] = stored.diagnostics.find(([, l]: [string, unknown[]]) => l.length > 0);
+    list[0].message = 'read back';
+    writeFileSync(resultsFile, JSON.stringify(stored));
+    const again = await run();
+    assert.equal(again.diagnostics.get(marked)![0].message, 'read back');
+    assert.equal(again.filesChecked, first.filesChecked);
+    // The index is there for whoever asks (--fix), built on demand.
+    assert.equal(again.kb.page('README.md')!.title, 'Inicio');
+
+    writeFileSync(path.join(root, 'temas/uno.md'), pages['temas/uno.md'].replace('## Sección', '## Otra'));
+    const edited = await run();
+    assert.ok(![...edited.diagnostics.values()].flat().some((d) => d.message === 'read back'));
+    assert.deepEqual(edited.diagnostics, (await checkWorkspace(root, 'es', { cacheDir: false, workers: false })).diagnostics);
+
+    // Settings are part of the key.
+    const before = await run();
+    writeFileSync(path.join(root, '.kbnav.json'), JSON.stringify({ severity: { 'undefined-reference': 'off' } }));
+    const withSettings = await run();
+    assert.notDeepEqual(withSettings.diagnostics, before.diagnostics);
+    assert.deepEqual(withSettings.diagnostics, (await checkWorkspace(root, 'es', { cacheDir: false, workers: false })).diagnostics);
+
+    // A damaged results file is ignored, and replaced.
+    writeFileSync(resultsFile, '{"key": 1, "diagnostics": ');
+    assert.deepEqual((await run()).diagnostics, withSettings.diagnostics);
+    assert.doesNotThrow(() => JSON.parse(readFileSync(resultsFile, 'utf8')));
+  });
+
+  test('files of other cache versions are removed when the cache is written', async () => {
+    const root = writeTree(pages);
+    const cacheDir = path.join(scratch, 'versions');
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileSync(path.join(cacheDir, 'facts-v1.bin'), 'old');
+    writeFileSync(path.join(cacheDir, 'results-v1.json'), 'old');
+    writeFileSync(path.join(cacheDir, 'notes.txt'), 'not ours');
+    await checkWorkspace(root, 'es', { cacheDir, workers: false });
+    assert.deepEqual(readdirSync(cacheDir).sort(), [`facts-v${FACTS_VERSION}.bin`, 'notes.txt', `results-v${FACTS_VERSION}.json`]);
   });
 
   test('stamps of pages that are gone are dropped on save', async () => {

@@ -339,9 +339,9 @@ function checkNavigation(entry: PageEntry, link: LinkFacts, target: string, hasF
 
   if (direction === 'back' || direction === 'forward') {
     const label = meaningfulLabel(link, ctx);
-    const targetTitle = normalizeTitle(targetPage.title);
-    const targetStem = normalizeTitle(basename(target).replace(/\.(md|markdown)$/i, ''));
-    if (label && !containsWords(targetTitle, label) && label !== targetStem) {
+    // The file name only when the title does not match (most links name their target's title).
+    const namesTarget = (label: string) => containsWords(normalizeTitle(targetPage.title), label) || label === normalizeTitle(basename(target).replace(/\.(md|markdown)$/i, ''));
+    if (label && !namesTarget(label)) {
       const named = pagesNamedBy(label, target, ctx).filter((p) => p !== entry.path);
       if (named.length) {
         const fixes: Fix[] = repointByLabel(entry, link, ctx).filter((f) => f.edits[0].newText !== destinationTo(entry.path, target));

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes, createHash } from 'node:crypto';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { validateSettings, type EngineSettings } from './config';
 import { KnowledgeBase } from './knowledgeBase';
-import { FactsCache } from './factsCache';
+import { FACTS_VERSION, FactsCache, removeOtherVersions } from './factsCache';
 import { loadWorkspace } from './load';
 import { ParsePool } from './parsePool';
 import { noCancellation, type KbDiagnostic, type Locale } from './types';
@@ -50,14 +51,80 @@ export async function checkWorkspace(root: string, locale: Locale, options: Chec
     token: noCancellation,
     cache,
     createPool: options.workers === false ? undefined : (pages) => ParsePool.create(pages, settings.markers),
+    stageOnly: true,
   });
-  await cache?.save(kb.pagePaths().map((p) => kb.page(p)!.facts));
+  await cache?.save(kb.stagedFacts());
+  const results = options.cacheDir ? resultsKey(kb, settings) : undefined;
+  const known = results && (await readResults(options.cacheDir as string, results));
+  if (!known) kb.commit();
+  const diagnostics = known ? known.diagnostics : kb.allDiagnostics();
+  const filesChecked = known ? known.filesChecked : kb.pagePaths().length;
+  if (results && !known) await writeResults(options.cacheDir as string, results, filesChecked, diagnostics);
   return {
     root,
-    filesChecked: kb.pagePaths().length,
-    diagnostics: kb.allDiagnostics(),
+    filesChecked,
+    diagnostics,
     problems: [...workspace.problems, ...problems],
     settingsProblems,
-    kb,
+    // Indexed only when asked for (by `--fix`) when the results were those of an earlier run.
+    get kb() {
+      if (kb.hasStagedChanges) kb.commit();
+      return kb;
+    },
   };
+}
+
+/*
+ * The results of a run, kept next to the facts cache: a run on a workspace where nothing changed
+ * (same files, same text in every page, same settings, same engine) prints them without indexing.
+ * Keyed by the hash of all of that, so never used for anything else; checked, safe to delete.
+ */
+
+const resultsFile = (dir: string) => nodePath.join(dir, `results-v${FACTS_VERSION}.json`);
+
+/** The build of the engine that runs (this bundle): other code may find other problems. */
+let engineBuild: string | undefined;
+
+function resultsKey(kb: KnowledgeBase, settings: EngineSettings): string | undefined {
+  const inputs = kb.stagedInputs();
+  if (inputs === undefined) return undefined;
+  try {
+    engineBuild ??= createHash('sha1').update(readFileSync(__filename)).digest('base64url');
+  } catch {
+    return undefined;
+  }
+  return createHash('sha1').update(JSON.stringify([engineBuild, FACTS_VERSION, kb.rootPath, settings])).update('\n').update(inputs).digest('base64url');
+}
+
+interface StoredResults {
+  key: string;
+  filesChecked: number;
+  diagnostics: [string, KbDiagnostic[]][];
+}
+
+async function readResults(dir: string, key: string) {
+  try {
+    const stored = JSON.parse(await fs.readFile(resultsFile(dir), 'utf8')) as StoredResults;
+    if (stored?.key !== key || !Number.isInteger(stored.filesChecked) || !Array.isArray(stored.diagnostics)) return undefined;
+    if (!stored.diagnostics.every((entry) => Array.isArray(entry) && typeof entry[0] === 'string' && Array.isArray(entry[1]))) return undefined;
+    return {
+      filesChecked: stored.filesChecked,
+      diagnostics: new Map(stored.diagnostics),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeResults(dir: string, key: string, filesChecked: number, diagnostics: Map<string, KbDiagnostic[]>): Promise<void> {
+  const stored: StoredResults = { key, filesChecked, diagnostics: [...diagnostics] };
+  const temporary = `${resultsFile(dir)}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(temporary, JSON.stringify(stored));
+    await fs.rename(temporary, resultsFile(dir));
+    await removeOtherVersions(dir);
+  } catch {
+    await fs.rm(temporary, { force: true }).catch(() => undefined);
+  }
 }

@@ -215,6 +215,7 @@ export class FactsCache {
       await fs.mkdir(nodePath.dirname(this.file), { recursive: true });
       await fs.writeFile(temporary, serialize(data));
       await fs.rename(temporary, this.file);
+      await removeOtherVersions(nodePath.dirname(this.file));
       this.byHash.clear();
       for (const f of facts.values()) this.byHash.set(f.hash, f);
       this.stampsChanged = false;
@@ -225,6 +226,15 @@ export class FactsCache {
       await fs.rm(temporary, { force: true }).catch(() => undefined);
       return false;
     }
+  }
+}
+
+/** Removes the cache files of other versions from `dir`: no run of this version reads them. */
+export async function removeOtherVersions(dir: string): Promise<void> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const version = /^(?:facts-v(\d+)\.bin|results-v(\d+)\.json)$/.exec(name);
+    if (version && Number(version[1] ?? version[2]) !== FACTS_VERSION) await fs.rm(nodePath.join(dir, name), { force: true }).catch(() => undefined);
   }
 }
 

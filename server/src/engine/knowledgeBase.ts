@@ -81,6 +81,25 @@ export class KnowledgeBase implements CheckContext {
     } else this.addFile(to);
   }
 
+  /**
+   * Everything the first commit of an empty index would index, as sorted `path<TAB>text hash` lines
+   * (no hash for a file that is not a page): with the settings, what its diagnostics are a function
+   * of. Undefined once something was committed.
+   */
+  stagedInputs(): string | undefined {
+    if (this.pages.size > 0 || this.files.fileCount > 0) return undefined;
+    const lines: string[] = [];
+    for (const [path, present] of this.stagedFiles) if (present) lines.push(`${path}\t${this.stagedPages.get(path)?.hash ?? ''}`);
+    return lines.sort().join('\n');
+  }
+
+  /** The facts of the pages staged and not committed yet. */
+  stagedFacts(): PageFacts[] {
+    const facts: PageFacts[] = [];
+    for (const f of this.stagedPages.values()) if (f) facts.push(f);
+    return facts;
+  }
+
   get hasStagedChanges(): boolean {
     return this.stagedPages.size > 0 || this.stagedFiles.size > 0;
   }
@@ -153,9 +172,10 @@ export class KnowledgeBase implements CheckContext {
       if (!entry) continue;
       if (firstCommit) {
         entry.resolutions = entry.facts.links.map((link) => resolveLink(path, link, this.files, this.rootPath));
-        const edges = edgesOf(entry.facts.links, entry.resolutions);
-        for (const target of edges.targets) addToSetMap(this.reverse, target, path);
-        for (const folder of edges.missingFolders) addToSetMap(this.byMissingFolder, folder, path);
+        for (const r of entry.resolutions) {
+          if (r.kind === 'found') addToSetMap(this.reverse, r.target, path);
+          else if (r.kind === 'missing') addToSetMap(this.byMissingFolder, dirname(r.path), path);
+        }
         continue;
       }
       const before = previous.get(path) ?? edgesOf(entry.facts.links, entry.resolutions);

@@ -17,10 +17,12 @@ export interface LoadOptions {
   createPool?: (pages: number) => ParsePool | undefined;
   /** Pages read at once: bounded, so that a large workspace never exhausts file handles. */
   concurrency?: number;
+  /** Leave the changes staged, for the caller to commit (default: commit them). */
+  stageOnly?: boolean;
 }
 
 /**
- * Indexes a whole workspace into `kb`: every file name, every page's facts, then one commit.
+ * Indexes a whole workspace into `kb`: every file name, every page's facts, then one commit (unless `stageOnly`).
  * Unreadable pages are kept as files (links to them stay valid) and returned as problems.
  */
 export async function loadWorkspace(kb: KnowledgeBase, workspace: IWorkspace, options: LoadOptions): Promise<WorkspaceProblem[]> {
@@ -97,7 +99,7 @@ export async function loadWorkspace(kb: KnowledgeBase, workspace: IWorkspace, op
     await pool?.dispose();
   }
   if (token.isCancellationRequested) throw new CancelledError();
-  kb.commit();
+  if (!options.stageOnly) kb.commit();
   return problems;
 }
 
