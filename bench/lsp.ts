@@ -39,6 +39,9 @@ export interface LspStart {
   firstDiagnosticsMs: number;
   /** Whether that first publish already held the page's final diagnostics. */
   firstComplete: boolean;
+  /** How many of the page's final diagnostics (by code and line) the first publish held, and how many there are. */
+  firstHeld: number;
+  finalCount: number;
   /** Spawn → `kbnav/indexChanged` with state `ready`. */
   readyMs: number;
   pagesPublished: number;
@@ -213,6 +216,8 @@ async function startSession(options: LspOptions, openPage: string, log: (line: s
       initializeMs,
       firstDiagnosticsMs: first.at - session.spawnedAt,
       firstComplete: shape(first) === shape(final),
+      firstHeld: final.diagnostics.filter((d) => first.diagnostics.some((f) => f.code === d.code && f.range.start.line === d.range.start.line)).length,
+      finalCount: final.diagnostics.length,
       readyMs: session.readyAt! - session.spawnedAt,
       pagesPublished: session.latest.size,
       peakRssMb: peakRssMb(session.child.pid),

@@ -338,7 +338,7 @@ function renderMarkdown(results: SizeResult[], machine: ReturnType<typeof machin
   if (lspRows.length) {
     out.push('', '## Language server over LSP (stdio, JSON-RPC)', '');
     out.push('From spawning `node dist/server.js --stdio`: `initialize` answered; first `publishDiagnostics` of a page opened right after `initialized` (and whether it already held that page\'s final list); the whole index ready (`kbnav/indexChanged`). Then edits, each undone: a heading renamed and a broken link added in one page → `publishDiagnostics` for that page, and for it and every page linking to that heading.', '');
-    out.push('| notes | start | initialize | first diagnostics | first = final | index ready | edit → page, median / p95 | edit → page + dependents, median / p95 | dependents per edit | samples | missed | server peak RSS |');
+    out.push('| notes | start | initialize | first diagnostics | first = final (held of final) | index ready | edit → page, median / p95 | edit → page + dependents, median / p95 | dependents per edit | samples | missed | server peak RSS |');
     out.push('| ---: | --- | ---: | ---: | :---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const r of lspRows) {
       const lsp = r.lsp!;
@@ -354,7 +354,7 @@ function renderMarkdown(results: SizeResult[], machine: ReturnType<typeof machin
       for (const [which, s] of [['cold', lsp.start], ['again (warm)', lsp.warmStart]] as const) {
         if (!s) continue;
         const edits = which === 'cold' && i;
-        out.push(`| ${n(r.size)} | ${which} | ${fmtMs(s.initializeMs)} | ${fmtMs(s.firstDiagnosticsMs)} | ${s.firstComplete ? 'yes' : 'no'} | ${fmtS(s.readyMs)} | ${edits ? `${fmtMs(i.ownMedianMs)} / ${fmtMs(i.ownP95Ms)}` : '—'} | ${edits ? `${fmtMs(i.allMedianMs)} / ${fmtMs(i.allP95Ms)}` : '—'} | ${edits ? i.meanDependents.toFixed(1) : '—'} | ${edits ? i.samples : '—'} | ${edits ? i.missed : '—'} | ${fmtMb(s.peakRssMb)} |`);
+        out.push(`| ${n(r.size)} | ${which} | ${fmtMs(s.initializeMs)} | ${fmtMs(s.firstDiagnosticsMs)} | ${s.firstComplete ? 'yes' : 'no'} (${s.firstHeld ?? '?'} of ${s.finalCount ?? '?'}) | ${fmtS(s.readyMs)} | ${edits ? `${fmtMs(i.ownMedianMs)} / ${fmtMs(i.ownP95Ms)}` : '—'} | ${edits ? `${fmtMs(i.allMedianMs)} / ${fmtMs(i.allP95Ms)}` : '—'} | ${edits ? i.meanDependents.toFixed(1) : '—'} | ${edits ? i.samples : '—'} | ${edits ? i.missed : '—'} | ${fmtMb(s.peakRssMb)} |`);
       }
     }
     const missed = lspRows.flatMap((r) => (r.lsp && !('skipped' in r.lsp) ? (r.lsp.incremental?.missedExamples ?? []).map((m) => `${n(r.size)} notes: ${m}`) : []));
