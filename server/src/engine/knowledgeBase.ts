@@ -40,6 +40,12 @@ export class KnowledgeBase implements CheckContext {
   /** title word → pages whose normalized title has it. */
   private readonly byTitleWord = new Map<string, Set<string>>();
 
+  /**
+   * `pagesTitled` by label, until the next commit (which may change titles): a label recurs on many
+   * pages, and the pages with its rarest word are many in a large knowledge base.
+   */
+  private readonly titled = new Map<string, string[]>();
+
   private readonly stagedPages = new Map<string, PageFacts | null>();
   private readonly stagedFiles = new Map<string, boolean>();
 
@@ -106,6 +112,7 @@ export class KnowledgeBase implements CheckContext {
 
   /** Applies the staged changes; returns the pages whose diagnostics may have changed (deleted pages included). */
   commit(): Set<string> {
+    this.titled.clear();
     const affected = new Set<string>();
     const reresolve = new Set<string>();
     const titleRuns = new Set<string>();
@@ -292,14 +299,18 @@ export class KnowledgeBase implements CheckContext {
   }
 
   pagesTitled(label: string): string[] {
-    const words = label.split(' ');
-    let smallest: Set<string> | undefined;
-    for (const word of words) {
-      const set = this.byTitleWord.get(word);
-      if (!set) return [];
-      if (!smallest || set.size < smallest.size) smallest = set;
+    let found = this.titled.get(label);
+    if (!found) {
+      // The pages with every word of the label (the rarest word's first), then those with them in a row.
+      const sets = label.split(' ').map((word) => this.byTitleWord.get(word));
+      if (sets.some((set) => !set)) found = [];
+      else {
+        const [rarest, ...others] = (sets as Set<string>[]).sort((a, b) => a.size - b.size);
+        found = [...rarest].filter((p) => others.every((s) => s.has(p)) && containsWords(normalizeTitle(this.pages.get(p)!.title), label));
+      }
+      this.titled.set(label, found);
     }
-    return [...(smallest ?? [])].filter((p) => containsWords(normalizeTitle(this.pages.get(p)!.title), label));
+    return [...found];
   }
 
   sourcesOf(target: string): Iterable<string> {
