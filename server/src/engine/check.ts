@@ -357,14 +357,19 @@ function checkNavigation(entry: PageEntry, link: LinkFacts, target: string, hasF
 
   if (direction !== 'forward' && direction !== 'back') return;
   const needs = direction === 'forward' ? backLike : forwardLike;
-  const answers = targetPage.facts.links
-    .map((l, i) => ({ link: l, resolution: targetPage.resolutions[i] }))
-    .filter((a) => a.link.nav && needs.includes(a.link.nav));
-  if (answers.some((a) => a.resolution.kind === 'found' && a.resolution.target === entry.path)) return;
+  // The target's links the other way, of the same kind as this one (back for forward…); none leads here when this is reported.
+  // A loop, not map and filter: this runs for every forward and back link, and most are answered.
+  const sameKind: { link: LinkFacts; resolution: Resolution }[] = [];
+  for (let i = 0; i < targetPage.facts.links.length; i++) {
+    const answer = targetPage.facts.links[i];
+    if (!answer.nav || !needs.includes(answer.nav)) continue;
+    const resolution = targetPage.resolutions[i];
+    if (resolution.kind === 'found' && resolution.target === entry.path) return;
+    if (answer.nav === needs[0]) sameKind.push({ link: answer, resolution });
+  }
 
   // Other pages that also lead to the target the same way: then the chain forks.
   const siblings = [...ctx.sourcesOf(target)].filter((s) => s !== entry.path && s !== target && leadsTo(ctx.page(s), target, direction)).sort();
-  const sameKind = answers.filter((a) => a.link.nav === needs[0]);
   const describe = (path: string) => `${ctx.page(path)?.title ?? basename(path)} (${relativePath(dirname(entry.path), path)})`;
   const insteadTargets = sameKind.map((a) => (a.resolution.kind === 'found' ? describe(a.resolution.target) : a.link.raw));
   let message = t(direction === 'forward' ? 'forwardNotReciprocal' : 'backNotReciprocal', targetPage.title);
