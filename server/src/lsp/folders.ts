@@ -272,11 +272,11 @@ export class KbFolder {
 
   /**
    * An open document's text changed (or it was opened): it overrides the disk from now on.
-   * Typing sends a change per keystroke: the changes of a burst are coalesced, and only the latest
-   * text of each document is parsed and committed — once the changes pause for `settleMs`, and at
-   * least every `maxDelayMs` while they go on, so that diagnostics follow the typing. Superseded
-   * versions are never parsed (1,000 changes a second on a 10,000-page workspace made every hover
-   * wait minutes behind thousands of commits).
+   * A change after a pause is committed at once. Typing faster than commits take, or a client
+   * sending 1,000 changes a second, is coalesced: a flush waits, after the previous one, as long as
+   * that one took, and then parses and commits only the latest text of each changed document. At
+   * most half the time goes to commits, and requests are answered in between (one commit per change
+   * made every hover wait minutes behind thousands of commits on a 10,000-page workspace).
    */
   documentChanged(uri: string, text: string): void {
     const path = this.pathOf(uri);
@@ -285,22 +285,35 @@ export class KbFolder {
     const disk = this.state === 'ready' ? this.disk : this.preview?.disk;
     if (!disk || disk.isIgnored(path)) return;
     this.changedDocuments.set(path, text);
-    clearTimeout(this.settleTimer);
-    this.settleTimer = setTimeout(() => this.flushDocuments(), KbFolder.settleMs);
-    this.burstTimer ??= setTimeout(() => this.flushDocuments(), KbFolder.maxDelayMs);
+    if (this.flushTimer) return; // Coalesced with the flush already on its way.
+    const wait = this.lastFlushEnd + this.lastFlushMs - performance.now();
+    this.flushTimer = wait > 0 ? setTimeout(() => this.flushDocuments(), wait) : setImmediate(() => this.flushDocuments());
   }
 
-  private static readonly settleMs = 25;
-  private static readonly maxDelayMs = 150;
   /** Path → latest text of the documents changed since the last flush. */
   private readonly changedDocuments = new Map<string, string>();
-  private settleTimer: ReturnType<typeof setTimeout> | undefined;
-  private burstTimer: ReturnType<typeof setTimeout> | undefined;
+  private flushTimer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
+  private lastFlushEnd = 0;
+  private lastFlushMs = 0;
 
   private flushDocuments(): void {
-    clearTimeout(this.settleTimer);
-    clearTimeout(this.burstTimer);
-    this.settleTimer = this.burstTimer = undefined;
+    this.clearFlushTimer();
+    const started = performance.now();
+    try {
+      this.applyDocumentChanges();
+    } finally {
+      this.lastFlushEnd = performance.now();
+      this.lastFlushMs = this.lastFlushEnd - started;
+    }
+  }
+
+  private clearFlushTimer(): void {
+    clearTimeout(this.flushTimer as ReturnType<typeof setTimeout>);
+    clearImmediate(this.flushTimer as ReturnType<typeof setImmediate>);
+    this.flushTimer = undefined;
+  }
+
+  private applyDocumentChanges(): void {
     // Closed meanwhile: documentClosed brings the disk's text back.
     const changed = [...this.changedDocuments].filter(([path]) => this.openText(path) !== undefined);
     this.changedDocuments.clear();
@@ -425,8 +438,7 @@ export class KbFolder {
   }
 
   dispose(): void {
-    clearTimeout(this.settleTimer);
-    clearTimeout(this.burstTimer);
+    this.clearFlushTimer();
     if (this.indexing) this.indexing.isCancellationRequested = true;
     this.state = 'disposed';
     this.waiters.splice(0).forEach((resolve) => resolve());
