@@ -85,23 +85,40 @@ function resolvePath(page: string, path: string, fragment: string | undefined, b
   const segments = segmentsOf(rootBased ? path.slice(1) : path);
   if (rootBased) {
     const found = files.lookup(resolveSegments('', segments) ?? []);
-    if (found) return { kind: 'found', target: found.path, isDirectory: found.isDirectory, fragment, shape: shapeOf(backslash, false, found.differences) };
+    if (found) return foundAt(files, found.path, found.isDirectory, fragment, shapeOf(backslash, false, found.differences));
     if (looksLikeFileSystemPath(path, rootPath)) return absolute(path, written, fragment);
     return { kind: 'missing', path: segments.join('/'), fragment, shape: shapeOf(backslash, false, noDifferences), rootBased: true };
   }
   const resolved = resolveSegments(dirname(page), segments);
   if (!resolved) return { kind: 'outside', written };
   const found = files.lookup(resolved);
-  if (found) return { kind: 'found', target: found.path, isDirectory: found.isDirectory, fragment, shape: shapeOf(backslash, false, found.differences) };
+  if (found) return foundAt(files, found.path, found.isDirectory, fragment, shapeOf(backslash, false, found.differences));
   // Written from the workspace root inside a nested page?
   if (dirname(page) !== '' && segments[0] !== '..' && segments[0] !== '.') {
     const fromRoot = resolveSegments('', segments);
     const foundFromRoot = fromRoot && files.lookup(fromRoot);
     if (foundFromRoot) {
-      return { kind: 'found', target: foundFromRoot.path, isDirectory: foundFromRoot.isDirectory, fragment, shape: shapeOf(backslash, true, foundFromRoot.differences) };
+      return foundAt(files, foundFromRoot.path, foundFromRoot.isDirectory, fragment, shapeOf(backslash, true, foundFromRoot.differences));
     }
   }
   return { kind: 'missing', path: resolved.join('/'), fragment, shape: shapeOf(backslash, false, noDifferences), rootBased: false };
+}
+
+/**
+ * Resolutions are never modified: a link written right and without a fragment (most links) gets the
+ * one resolution of its target in that tree, not an object of its own (fewer objects to keep and to collect).
+ */
+const plainFound = new WeakMap<FileTree, Map<string, Resolution>>();
+
+function foundAt(files: FileTree, target: string, isDirectory: boolean, fragment: string | undefined, shape: PathShape): Resolution {
+  if (fragment !== undefined || shape !== plainShape) return { kind: 'found', target, isDirectory, fragment, shape };
+  let byTarget = plainFound.get(files);
+  if (!byTarget || byTarget.size > files.fileCount + 100_000) plainFound.set(files, (byTarget = new Map()));
+  // A folder's key ends in a slash: no file path does.
+  const key = isDirectory ? `${target}/` : target;
+  let resolution = byTarget.get(key);
+  if (!resolution) byTarget.set(key, (resolution = { kind: 'found', target, isDirectory, fragment, shape }));
+  return resolution;
 }
 
 const noDifferences: NameDifference[] = [];
