@@ -88,7 +88,8 @@ async function main(argv: string[]): Promise<number> {
   const workers = process.env.KBNAV_WORKERS !== '0';
   let result: CheckResult;
   try {
-    result = await checkWorkspace(root, options.locale, { cacheDir, workers });
+    // The index itself only for --fix: otherwise an unchanged workspace prints the last run's results without loading it.
+    result = await checkWorkspace(root, options.locale, { cacheDir, workers, index: options.fix });
   } catch (error) {
     process.stderr.write(`kbnav: ${localize(options.locale, 'cliUnreadable', root, (error as Error).message)}\n`);
     return 2;

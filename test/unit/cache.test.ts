@@ -181,9 +181,9 @@ describe('facts cache', () => {
       data.numbers[0] = 1e9;
       return serialize(data);
     }],
-    ['a count past the end', (bytes: Buffer) => {
+    ['a page start past the end', (bytes: Buffer) => {
       const data = deserialize(bytes);
-      data.numbers[7] = 1e9; // the first page's number of headings
+      data.pageStarts[0] = data.numbers.length + 5;
       return serialize(data);
     }],
     ['another version', (bytes: Buffer) => serialize({ ...deserialize(bytes), version: FACTS_VERSION - 1 })],
@@ -201,6 +201,24 @@ describe('facts cache', () => {
       assert.deepEqual((await load(root, cacheDir)).read, []);
     });
   }
+
+  test('a page whose facts do not decode is read and parsed again; the others still come from the cache', async () => {
+    const root = writeTree(pages);
+    const cacheDir = path.join(scratch, 'damaged-page');
+    const cold = await load(root, cacheDir);
+    const data = deserialize(readFileSync(cacheFile(cacheDir)));
+    const start = data.pageStarts[0];
+    const hash = data.strings[data.numbers[start]];
+    let damaged = '';
+    for (let i = 0; i < data.stampKeys.length; i += 2) if (data.strings[data.stampKeys[i + 1]] === hash) damaged = data.strings[data.stampKeys[i]];
+    // The number of headings: after the hash, title, eol, open-at-end, end (2) and front matter (flag, and 2 if set).
+    data.numbers[start + (data.numbers[start + 6] === 1 ? 9 : 7)] = 1e9;
+    writeFileSync(cacheFile(cacheDir), serialize(data));
+    const warm = await load(root, cacheDir);
+    assert.deepEqual(warm.read, [damaged]);
+    assert.equal(diagnosticsOf(warm.kb), diagnosticsOf(cold.kb));
+    assert.deepEqual((await load(root, cacheDir)).read, []);
+  });
 
   test('other navigation markers make another cache: facts parsed with the old ones are not used', async () => {
     const root = writeTree(pages);
@@ -284,6 +302,25 @@ describe('facts cache', () => {
     assert.doesNotThrow(() => JSON.parse(readFileSync(resultsFile, 'utf8')));
   });
 
+  test('without the index (index: false), an unchanged workspace gives the last results without loading facts; any change loads them', async () => {
+    const root = writeTree(pages);
+    const cacheDir = path.join(scratch, 'quick');
+    const expected = (await checkWorkspace(root, 'es', { cacheDir: false, workers: false })).diagnostics;
+    await checkWorkspace(root, 'es', { cacheDir, workers: false });
+    // Stamps taken now are racy: dated as an hour ago, the files are as old as the stamps need.
+    for (const name of Object.keys(pages)) utimesSync(path.join(root, name), anHourAgo, anHourAgo);
+    await new Promise((resolve) => setTimeout(resolve, 3100));
+    await checkWorkspace(root, 'es', { cacheDir, workers: false });
+    const quick = await checkWorkspace(root, 'es', { cacheDir, workers: false, index: false });
+    assert.deepEqual(quick.diagnostics, expected);
+    assert.throws(() => quick.kb);
+    // A page edited: its stamp differs, the facts are loaded and the index is there.
+    writeFileSync(path.join(root, 'README.md'), pages['README.md'] + '\n[nueva](nueva.md)\n');
+    const edited = await checkWorkspace(root, 'es', { cacheDir, workers: false, index: false });
+    assert.deepEqual(edited.diagnostics, (await checkWorkspace(root, 'es', { cacheDir: false, workers: false })).diagnostics);
+    assert.ok(edited.kb.page('README.md'));
+  });
+
   test('files of other cache versions are removed when the cache is written', async () => {
     const root = writeTree(pages);
     const cacheDir = path.join(scratch, 'versions');
@@ -303,7 +340,7 @@ describe('facts cache', () => {
     await load(root, cacheDir);
     const data = deserialize(readFileSync(cacheFile(cacheDir)));
     assert.equal(data.stampKeys.length / 2, 2);
-    assert.equal(data.pages, 2);
+    assert.equal(data.pageStarts.length, 2);
   });
 });
 

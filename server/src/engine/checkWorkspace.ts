@@ -5,6 +5,7 @@ import { validateSettings, type EngineSettings } from './config';
 import { KnowledgeBase } from './knowledgeBase';
 import { FACTS_VERSION, FactsCache, removeOtherVersions } from './factsCache';
 import { loadWorkspace } from './load';
+import { isMarkdownPath } from './paths';
 import { ParsePool } from './parsePool';
 import { noCancellation, type KbDiagnostic, type Locale } from './types';
 import { FileSystemWorkspace, type WorkspaceProblem } from './workspace';
@@ -39,6 +40,12 @@ export interface CheckOptions {
   cacheDir?: string | false;
   /** Parse on worker threads when the workspace is large enough (default true). */
   workers?: boolean;
+  /**
+   * The caller reads `kb` (default true). When it does not, a run on a workspace where nothing
+   * changed prints the results of the run before without loading any page's facts, and `kb` is
+   * not available.
+   */
+  index?: boolean;
 }
 
 /** Indexes and checks a whole folder from disk: what `kbnav check` does. */
@@ -47,14 +54,30 @@ export async function checkWorkspace(root: string, locale: Locale, options: Chec
   const kb = new KnowledgeBase(root, settings);
   const workspace = new FileSystemWorkspace(root, settings.ignore);
   const cache = options.cacheDir ? await FactsCache.open(options.cacheDir, settings.markers) : undefined;
+  const files = cache && options.index === false ? await workspace.listFiles(noCancellation) : undefined;
+  if (files) {
+    const unchanged = await unchangedResults(kb, workspace, files, cache!, options.cacheDir as string);
+    if (unchanged) {
+      return {
+        root,
+        ...unchanged,
+        problems: [...workspace.problems],
+        settingsProblems,
+        get kb(): KnowledgeBase {
+          throw new Error('checkWorkspace: the index was not loaded (index: false)');
+        },
+      };
+    }
+  }
   const problems = await loadWorkspace(kb, workspace, {
     token: noCancellation,
     cache,
     createPool: options.workers === false ? undefined : (pages) => ParsePool.create(pages, settings.markers),
     stageOnly: true,
+    files,
   });
   await cache?.save(kb.stagedFacts());
-  const results = options.cacheDir ? resultsKey(kb, settings) : undefined;
+  const results = options.cacheDir ? resultsKey(kb.rootPath, settings, kb.stagedInputs()) : undefined;
   const known = results && (await readResults(options.cacheDir as string, results));
   if (!known) kb.commit();
   const diagnostics = known ? known.diagnostics : kb.allDiagnostics();
@@ -85,15 +108,34 @@ const resultsFile = (dir: string) => nodePath.join(dir, `results-v${FACTS_VERSIO
 /** The build of the engine that runs (this bundle): other code may find other problems. */
 let engineBuild: string | undefined;
 
-function resultsKey(kb: KnowledgeBase, settings: EngineSettings): string | undefined {
-  const inputs = kb.stagedInputs();
+/**
+ * The results of the run before, when every page's stamp is the one recorded then (so its text hash
+ * is known without reading it) and the key made of them matches. Decodes no facts.
+ */
+async function unchangedResults(kb: KnowledgeBase, workspace: FileSystemWorkspace, files: string[], cache: FactsCache, dir: string) {
+  const lines: string[] = [];
+  for (const path of files) {
+    let hash = '';
+    if (isMarkdownPath(path)) {
+      const stamp = await workspace.stamp(path);
+      hash = (stamp && cache.unchangedHash(path, stamp)) ?? '';
+      if (!hash) return undefined;
+    }
+    lines.push(`${path}\t${hash}`);
+  }
+  // As `stagedInputs` writes them.
+  const key = resultsKey(kb.rootPath, kb.settings, lines.sort().join('\n'));
+  return key ? readResults(dir, key) : undefined;
+}
+
+function resultsKey(rootPath: string, settings: EngineSettings, inputs: string | undefined): string | undefined {
   if (inputs === undefined) return undefined;
   try {
     engineBuild ??= createHash('sha1').update(readFileSync(__filename)).digest('base64url');
   } catch {
     return undefined;
   }
-  return createHash('sha1').update(JSON.stringify([engineBuild, FACTS_VERSION, kb.rootPath, settings])).update('\n').update(inputs).digest('base64url');
+  return createHash('sha1').update(JSON.stringify([engineBuild, FACTS_VERSION, rootPath, settings])).update('\n').update(inputs).digest('base64url');
 }
 
 interface StoredResults {

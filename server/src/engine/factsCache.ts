@@ -10,8 +10,9 @@ import type { Heading, LinkFacts, LinkKind, NavDirection, PageFacts, Position, R
  * Bumped whenever what `parsePage` produces changes, or the file's layout: older caches are then ignored.
  * 9: facts as a stream of numbers and a table of strings (were the facts objects, v8-serialized);
  * the size, times and inode of each page when it was read; saves that append to the string table.
+ * 10: where each page's numbers start, so that a page is decoded only when asked for.
  */
-export const FACTS_VERSION = 9;
+export const FACTS_VERSION = 10;
 
 /** What tells, without reading it, that a file is the one read before: any difference means read it again. */
 export interface FileStamp {
@@ -38,7 +39,8 @@ interface CacheFile {
   strings: string[];
   /** The facts of each page in turn (see `FactsWriter`). */
   numbers: Int32Array;
-  pages: number;
+  /** Where each page's numbers start. */
+  pageStarts: Int32Array;
   /** Strings appended to the table by saves that kept the rest of it (some may be dead): past a quarter, the file is written anew. */
   appended: number;
   /** Per stamp: the path and the text hash (indexes into `strings`). */
@@ -54,7 +56,10 @@ interface CacheFile {
  * safe to delete, and any file that does not look exactly right is ignored (and replaced on the next save).
  */
 export class FactsCache {
+  /** Facts decoded, by text hash. */
   private readonly byHash = new Map<string, PageFacts>();
+  /** Pages of the file not decoded yet: text hash → page number. A run that reuses its results decodes none. */
+  private readonly pending = new Map<string, number>();
   /** path → its stamp and the hash of the text read then. */
   private readonly stamps = new Map<string, { stamp: FileStamp; hash: string }>();
   /** Paths looked up or stamped since the cache was opened: the others are gone from the workspace. */
@@ -67,6 +72,7 @@ export class FactsCache {
   private source?: {
     strings: string[];
     numbers: Int32Array;
+    pageStarts: Int32Array;
     appended: number;
     /** Loaded facts → where their numbers are. */
     spans: Map<PageFacts, [number, number]>;
@@ -80,7 +86,7 @@ export class FactsCache {
   ) {}
 
   get size(): number {
-    return this.byHash.size;
+    return this.byHash.size + this.pending.size;
   }
 
   /** Opens the cache of one workspace in `dir` (created on save). Never throws. */
@@ -92,6 +98,7 @@ export class FactsCache {
     } catch {
       // Missing, unreadable or damaged: start empty.
       cache.byHash.clear();
+      cache.pending.clear();
       cache.stamps.clear();
       cache.source = undefined;
     }
@@ -100,19 +107,17 @@ export class FactsCache {
 
   private read(data: CacheFile): void {
     if (data?.format !== 'kbnav-facts' || data.version !== FACTS_VERSION || data.markers !== this.markersKey) return;
-    const { strings, numbers, stampKeys, stampValues } = data;
+    const { strings, numbers, pageStarts, stampKeys, stampValues } = data;
     if (!Array.isArray(strings) || !strings.every((s) => typeof s === 'string')) throw new Error('damaged');
-    if (!(numbers instanceof Int32Array) || !(stampKeys instanceof Int32Array) || !(stampValues instanceof Float64Array)) throw new Error('damaged');
-    if (!Number.isInteger(data.pages) || !Number.isInteger(data.appended) || stampValues.length !== stampKeys.length * 2) throw new Error('damaged');
-    const source = { strings, numbers, appended: data.appended, spans: new Map<PageFacts, [number, number]>(), paths: new Map<string, number>() };
+    if (!(numbers instanceof Int32Array) || !(pageStarts instanceof Int32Array) || !(stampKeys instanceof Int32Array) || !(stampValues instanceof Float64Array)) throw new Error('damaged');
+    if (!Number.isInteger(data.appended) || stampValues.length !== stampKeys.length * 2) throw new Error('damaged');
+    const source = { strings, numbers, pageStarts, appended: data.appended, spans: new Map<PageFacts, [number, number]>(), paths: new Map<string, number>() };
     const reader = new FactsReader(strings, numbers);
-    for (let i = 0; i < data.pages; i++) {
-      const start = reader.at;
-      const facts = reader.page();
-      this.byHash.set(facts.hash, facts);
-      source.spans.set(facts, [start, reader.at]);
+    // Only each page's hash (its first number) now; the rest when the page is asked for.
+    for (let i = 0; i < pageStarts.length; i++) {
+      if (pageStarts[i] < (i ? pageStarts[i - 1] + 1 : 0) || pageStarts[i] >= numbers.length) throw new Error('damaged');
+      this.pending.set(reader.string(numbers[pageStarts[i]]), i);
     }
-    if (!reader.done) throw new Error('damaged');
     for (let i = 0; i < stampKeys.length; i += 2) {
       const path = reader.string(stampKeys[i]);
       const hash = reader.string(stampKeys[i + 1]);
@@ -124,7 +129,35 @@ export class FactsCache {
   }
 
   get(hash: string): PageFacts | undefined {
-    return this.byHash.get(hash);
+    return this.byHash.get(hash) ?? this.decode(hash);
+  }
+
+  /** Decodes a page of the file; a page that does not decode exactly is dropped (it is then parsed again). */
+  private decode(hash: string): PageFacts | undefined {
+    const page = this.pending.get(hash);
+    const source = this.source;
+    if (page === undefined || !source) return undefined;
+    this.pending.delete(hash);
+    const start = source.pageStarts[page];
+    const end = page + 1 < source.pageStarts.length ? source.pageStarts[page + 1] : source.numbers.length;
+    try {
+      const reader = new FactsReader(source.strings, source.numbers, start);
+      const facts = reader.page();
+      if (reader.at !== end || facts.hash !== hash) return undefined;
+      this.byHash.set(hash, facts);
+      source.spans.set(facts, [start, end]);
+      return facts;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The text hash recorded for the page at `path` when its stamp is unchanged and its facts are cached; nothing is decoded. */
+  unchangedHash(path: string, stamp: FileStamp): string | undefined {
+    this.seen.add(path);
+    const known = this.stamps.get(path);
+    if (!known || !sameStamp(known.stamp, stamp)) return undefined;
+    return this.byHash.has(known.hash) || this.pending.has(known.hash) ? known.hash : undefined;
   }
 
   /**
@@ -135,7 +168,7 @@ export class FactsCache {
     this.seen.add(path);
     const known = this.stamps.get(path);
     if (!known || !sameStamp(known.stamp, stamp)) return undefined;
-    return this.byHash.get(known.hash);
+    return this.get(known.hash);
   }
 
   /** Records that the file at `path`, stamped `stamp` before it was read, had text of hash `hash`. */
@@ -169,7 +202,8 @@ export class FactsCache {
       this.stamps.delete(path);
       stampsChanged = true;
     }
-    if (!stampsChanged && facts.size === this.byHash.size && [...facts.values()].every((f) => this.byHash.get(f.hash) === f)) return true;
+    // Pages never asked for are not live: they are dropped.
+    if (!stampsChanged && this.pending.size === 0 && facts.size === this.byHash.size && [...facts.values()].every((f) => this.byHash.get(f.hash) === f)) return true;
 
     // One page edited need not cost writing ten thousand: the unchanged pages' numbers are copied,
     // with the string table they index, and only new strings are appended. When most of the file
@@ -181,7 +215,10 @@ export class FactsCache {
     const writer = new FactsWriter(reuse?.strings);
     /** hash → its index in the table. */
     const hashes = new Map<string, number>();
+    const pageStarts = new Int32Array(facts.size);
+    let page = 0;
     for (const f of facts.values()) {
+      pageStarts[page++] = writer.size;
       const span = reuse?.spans.get(f);
       if (span) {
         writer.copy(reuse!.numbers.subarray(span[0], span[1]));
@@ -205,7 +242,7 @@ export class FactsCache {
       markers: this.markersKey,
       strings: writer.strings,
       numbers: writer.numbers(),
-      pages: facts.size,
+      pageStarts,
       appended: reuse ? reuse.appended + writer.strings.length - reuse.strings.length : 0,
       stampKeys,
       stampValues,
@@ -217,6 +254,7 @@ export class FactsCache {
       await fs.rename(temporary, this.file);
       await removeOtherVersions(nodePath.dirname(this.file));
       this.byHash.clear();
+      this.pending.clear();
       for (const f of facts.values()) this.byHash.set(f.hash, f);
       this.stampsChanged = false;
       // The spans were of the file just replaced.
@@ -263,6 +301,11 @@ class FactsWriter {
   /** A writer that continues the string table `strings` (a copy of it), or starts a new one. */
   constructor(strings: string[] = []) {
     this.strings = strings.slice();
+  }
+
+  /** How many numbers were written. */
+  get size(): number {
+    return this.length;
   }
 
   /** The numbers written, in an array of their own size. */
@@ -419,16 +462,11 @@ class PackedHeading implements Heading {
 
 /** Reads what `FactsWriter` wrote; throws at the first number or index out of place (a damaged file). */
 class FactsReader {
-  at = 0;
-
   constructor(
     private readonly strings: string[],
     private readonly numbers: Int32Array,
+    public at = 0,
   ) {}
-
-  get done(): boolean {
-    return this.at === this.numbers.length;
-  }
 
   private next(): number {
     if (this.at >= this.numbers.length) throw new Error('damaged');

@@ -19,6 +19,8 @@ export interface LoadOptions {
   concurrency?: number;
   /** Leave the changes staged, for the caller to commit (default: commit them). */
   stageOnly?: boolean;
+  /** The workspace's files, when the caller has just listed them. */
+  files?: string[];
 }
 
 /**
@@ -28,7 +30,7 @@ export interface LoadOptions {
 export async function loadWorkspace(kb: KnowledgeBase, workspace: IWorkspace, options: LoadOptions): Promise<WorkspaceProblem[]> {
   const { token, cache } = options;
   const problems: WorkspaceProblem[] = [];
-  const files = await workspace.listFiles(token);
+  const files = options.files ?? (await workspace.listFiles(token));
   const pages = files.filter((f) => isMarkdownPath(f));
   for (const file of files) kb.addFile(file);
   const onDisk = workspace instanceof FileSystemWorkspace ? workspace : undefined;
