@@ -3,7 +3,7 @@
  * Reading here, not in the main thread, keeps the page's text out of the messages.
  */
 import { isUtf8 } from 'node:buffer';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { MarkerSet, type NavMarkers } from './navigation';
 import { parsePage, stripBom } from './parse';
@@ -22,9 +22,11 @@ export type ParseReply = { id: number; facts: import('./types').PageFacts; utf8:
 
 const markers = new MarkerSet((workerData as { markers: NavMarkers }).markers);
 
-parentPort!.on('message', async (job: ParseJob) => {
+parentPort!.on('message', (job: ParseJob) => {
   try {
-    const bytes = await readFile(job.file);
+    // Synchronous: this thread has nothing else to do meanwhile, and the promise API costs an open, a stat,
+    // a read and a close through the thread pool (5 % of a cold run's parse time).
+    const bytes = readFileSync(job.file);
     const text = stripBom(decodePage(job.path, bytes));
     parentPort!.postMessage({ id: job.id, facts: parsePage(text, markers), utf8: isUtf8(bytes) } satisfies ParseReply);
   } catch (error) {
