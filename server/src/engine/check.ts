@@ -63,6 +63,9 @@ export function destinationTo(fromPage: string, target: string, suffix = ''): st
 function editDestination(page: string, link: LinkFacts, newText: string): TextEdit {
   // In an HTML attribute a quote would end the value: `<a href='x.md#it's'>`.
   if (link.kind === 'html') newText = newText.replace(/["']/g, (c) => (c === '"' ? '%22' : '%27'));
+  // Before the `>` of a `<…>` destination, a trailing `--` or `]]` would close an HTML comment or CDATA
+  // section opened earlier on the page (`[<!--](a.md) [b](<c.md#-->)`), swallowing the links between.
+  newText = newText.replace(/[-\]]+$/, (run) => run.replace(/-/g, '%2D').replace(/\]/g, '%5D'));
   return { path: page, range: link.rawRange, newText };
 }
 

@@ -311,3 +311,13 @@ test("incremental: when a page's navigation link starts or stops resolving, the 
     assert.equal(state(kb), state(fresh));
   }
 });
+
+describe('fixes next to raw HTML', () => {
+  test('a fragment fix ending in `--` before the `>` of a `<…>` destination does not close an earlier `<!--`', () => {
+    const page = '# [<!--](README.md) [Tipo ⬅️](<VM/tipo.md#tipo>)\n';
+    const diagnostics = survives({ 'README.md': page, 'VM/tipo.md': '# Tipo --\n' }, 10_000);
+    const fix = diagnostics.find((d) => d.code === Code.MissingFragment)?.fixes[0];
+    assert.ok(fix, 'a fix for the missing fragment');
+    assert.ok(!/--$/.test(fix.edits[0].newText), fix.edits[0].newText);
+  });
+});
