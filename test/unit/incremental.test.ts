@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { KnowledgeBase } from '../../server/src/engine/knowledgeBase';
 import { defaultSettings } from '../../server/src/engine/config';
-import { kbFrom, root } from './helpers';
+import { root } from './helpers';
 
 const paths = ['README.md', 'VM/OrigenVM.md', 'VM/QueSonVM.md', 'VM/Hipervisores.md', 'Docker/Origen.md', 'Docker/Contenedores.md', 'VM/Conclusión.md'.normalize('NFD'), 'img/capas.png'];
 const titles = ['Origen de las Máquinas Virtuales', 'Qué son las Máquinas Virtuales', 'Hipervisores', 'Origen de Docker', 'Contenedores', 'Conclusión', 'Curso'];
@@ -22,11 +22,13 @@ function render(p: { title: string; headings: string[]; links: { label: string; 
   return lines.join('\n') + '\n';
 }
 
-type Operation = { kind: 'set'; path: string; text: string } | { kind: 'delete'; path: string } | { kind: 'rename'; from: string; to: string } | { kind: 'commit' };
+type Operation = { kind: 'set'; path: string; text: string } | { kind: 'unreadable'; path: string } | { kind: 'delete'; path: string } | { kind: 'rename'; from: string; to: string } | { kind: 'commit' };
 
 const operation: fc.Arbitrary<Operation> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('set' as const), path: fc.constantFrom(...paths), text: page.map(render) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), path: fc.constantFrom(...paths) }) },
+  // A page that cannot be read (too large, not text) is a file without facts; it may become readable again.
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('unreadable' as const), path: fc.constantFrom(...paths) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('rename' as const), from: fc.constantFrom(...paths), to: fc.constantFrom(...paths) }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'commit' as const }) },
 );
@@ -39,7 +41,8 @@ function state(kb: KnowledgeBase): string {
 test('after any sequence of updates, creates, deletes and renames, the incremental state equals a fresh index', () => {
   fc.assert(
     fc.property(fc.array(operation, { minLength: 1, maxLength: 30 }), (operations) => {
-      const files = new Map<string, string>();
+      /** Path → text; null for a page that cannot be read. */
+      const files = new Map<string, string | null>();
       const kb = new KnowledgeBase(root, defaultSettings('es'));
       const isPage = (p: string) => p.endsWith('.md');
       for (const op of operations) {
@@ -47,6 +50,10 @@ test('after any sequence of updates, creates, deletes and renames, the increment
           files.set(op.path, op.text);
           if (isPage(op.path)) kb.setPage(op.path, op.text);
           else kb.addFile(op.path);
+        } else if (op.kind === 'unreadable') {
+          files.set(op.path, null);
+          kb.removeFile(op.path);
+          kb.addFile(op.path);
         } else if (op.kind === 'delete') {
           files.delete(op.path);
           kb.removeFile(op.path);
@@ -59,7 +66,12 @@ test('after any sequence of updates, creates, deletes and renames, the increment
         } else kb.commit();
       }
       kb.commit();
-      const fresh = kbFrom(Object.fromEntries(files));
+      const fresh = new KnowledgeBase(root, defaultSettings('es'));
+      for (const [path, text] of files) {
+        if (text !== null && isPage(path)) fresh.setPage(path, text);
+        else fresh.addFile(path);
+      }
+      fresh.commit();
       assert.equal(state(kb), state(fresh));
     }),
     { numRuns: Number(process.env.KBNAV_PROPERTY_RUNS ?? 300) },

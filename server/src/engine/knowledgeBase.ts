@@ -78,7 +78,9 @@ export class KnowledgeBase implements CheckContext {
   }
 
   renameFile(from: string, to: string, content?: string | PageFacts): void {
-    const facts = this.stagedPages.get(from) ?? this.pages.get(from)?.facts;
+    // A staged null (the page was removed, or is unreadable now) means no facts: not the committed ones.
+    const staged = this.stagedPages.get(from);
+    const facts = staged !== undefined ? staged : this.pages.get(from)?.facts;
     this.removeFile(from);
     if (content !== undefined) this.setPage(to, content);
     else if (facts) {
@@ -142,8 +144,9 @@ export class KnowledgeBase implements CheckContext {
         previous.set(path, edgesOf(old.facts.links, old.resolutions));
         this.unindexPage(old);
         wordRuns(normalizeTitle(old.title)).forEach((r) => titleRuns.add(r));
-        for (const source of this.reverse.get(path) ?? []) affected.add(source);
       }
+      // Also when the path was a file without facts (unreadable, too large) and now is a page, or back.
+      for (const source of this.reverse.get(path) ?? []) affected.add(source);
       if (facts && this.files.hasFile(path)) {
         const entry: PageEntry = { path, facts, title: titleOf(path, facts), resolutions: [] };
         this.pages.set(path, entry);
