@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
@@ -65,8 +65,9 @@ const seen = (d: Diagnostic) => JSON.stringify([d.range, d.severity, d.code, d.s
 const withheld = ['orphan-page', 'nav-not-reciprocal', 'label-mismatch'];
 
 /** Starts a server on a fresh generated workspace, removed at the end. */
-async function withWorkspace(body: (server: TestServer) => Promise<void>, settings = {}): Promise<void> {
+async function withWorkspace(body: (server: TestServer) => Promise<void>, settings = {}, prepare?: (root: string) => void): Promise<void> {
   const root = writeWorkspace();
+  prepare?.(root);
   const server = await TestServer.start({ root, settings });
   try {
     await body(server);
@@ -109,6 +110,24 @@ describe('first diagnostics', () => {
       const finalSeen = new Set(final.map(seen));
       for (const d of first.list) assert.ok(finalSeen.has(seen(d)), `a preliminary diagnostic is in the final list: ${seen(d)}`);
     }));
+
+  test('with a symbolic link among the folders, the preview waits for the listing and says the same', { skip: process.platform === 'win32' }, () =>
+    withWorkspace(
+      async (server) => {
+        const path = 'Notas/Abierta.md';
+        await server.open(path);
+        const first = await firstPublish(server, path);
+        assert.equal(first.ready, false, 'published before the index was ready');
+        assert.deepEqual(codes(first.list), ['case-mismatch', 'missing-file', 'missing-fragment']);
+        await server.ready();
+        const finalSeen = new Set(server.diagnosticsOf(path).map(seen));
+        for (const d of first.list) assert.ok(finalSeen.has(seen(d)), `a preliminary diagnostic is in the final list: ${seen(d)}`);
+        assert.ok(!server.logs.some((l) => /preview:/i.test(l)), server.logs.join('\n'));
+      },
+      {},
+      // A folder only the whole walk can judge (a link inside the root is followed, each real folder once).
+      (root) => symlinkSync(join(root, 'Notas'), join(root, 'Zeta')),
+    ));
 
   test('a page opened while the index runs gets its preview too', () =>
     withWorkspace(async (server) => {

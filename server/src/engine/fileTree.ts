@@ -21,18 +21,78 @@ export interface Lookup {
  * (case and normalization ignored) and a global loose-name index for "did you mean".
  * Names are judged against these listings, never with `stat`, which ignores case on some systems.
  */
+/**
+ * A folder's entries (files and folders, sorted as the workspace lists them), for a tree that lists
+ * folders when first asked about them. Throws when the folder holds what only a walk of the whole
+ * workspace can judge (symbolic links).
+ */
+export type FolderLister = (dir: string) => { name: string; isDirectory: boolean }[];
+
 export class FileTree {
   /** folder → names of its entries (files and folders). '' is the root. */
   private readonly entries = new Map<string, Set<string>>();
-  /** folder → folded name → exact names. */
+  /** Folders whose entries `lister` gave (a lazy tree only). */
+  private readonly listed = new Set<string>();
+  /**
+   * folder → folded name → exact names: built for a folder when a look-up first misses an exact name
+   * there, then kept up to date. Most links name their targets exactly, and folding every name of a
+   * large workspace up front cost more than the first diagnostics of an open page may take.
+   */
   private readonly folded = new Map<string, Map<string, string[]>>();
   /** Each file's path, to itself: a look-up returns the path held here, not a copy per link. */
   private readonly files = new Map<string, string>();
-  /** looseKey(basename) → file paths. */
-  private readonly loose = new Map<string, Set<string>>();
+  /** looseKey(basename) → file paths: built when "did you mean" is first asked, then kept up to date. */
+  private loose: Map<string, Set<string>> | undefined;
 
-  constructor() {
+  /**
+   * With a `lister`, the tree is lazy: a folder's entries are asked for the first time a look-up
+   * reads them, so that a few links are judged without listing the whole workspace (the first look
+   * at an open page). Without one, files are added one by one (`addFile`) and the tree is complete.
+   */
+  constructor(private readonly lister?: FolderLister) {
     this.entries.set('', new Set());
+  }
+
+  /**
+   * Lists `dir` (and the folders above it) if this tree is lazy and has not yet. Entries go in the
+   * order a whole listing adds them, and a folder counts only if a file lies below it, as when the
+   * tree is built from the workspace's files: a look-up answers here as it does in the whole tree.
+   */
+  private ensureListed(dir: string): void {
+    if (!this.lister || this.listed.has(dir)) return;
+    if (dir !== '') {
+      this.ensureListed(dirname(dir));
+      if (!this.entries.has(dir)) return; // No such folder (or a file).
+    }
+    this.listed.add(dir);
+    for (const entry of this.listing(dir)) {
+      const path = join(dir, entry.name);
+      if (!entry.isDirectory) this.addFile(path);
+      else if (this.hasFileBelow(path)) {
+        this.entries.get(dir)!.add(entry.name);
+        const folds = this.folded.get(dir);
+        if (folds) addFold(folds, entry.name);
+        if (!this.entries.has(path)) this.entries.set(path, new Set());
+      }
+    }
+  }
+
+  /** Listings of a lazy tree, read once each. */
+  private readonly listings = new Map<string, { name: string; isDirectory: boolean }[]>();
+
+  private listing(dir: string): { name: string; isDirectory: boolean }[] {
+    let entries = this.listings.get(dir);
+    if (!entries) this.listings.set(dir, (entries = this.lister!(dir)));
+    return entries;
+  }
+
+  private hasFileBelow(dir: string): boolean {
+    return this.listing(dir).some((entry) => !entry.isDirectory || this.hasFileBelow(join(dir, entry.name)));
+  }
+
+  /** Whether every folder is known (a tree without a lister), not only those look-ups read. */
+  get complete(): boolean {
+    return !this.lister;
   }
 
   get fileCount(): number {
@@ -44,18 +104,22 @@ export class FileTree {
   }
 
   hasFile(path: string): boolean {
+    this.ensureListed(dirname(path));
     return this.files.has(path);
   }
 
   isDirectory(path: string): boolean {
+    this.ensureListed(dirname(path));
     return this.entries.has(path);
   }
 
   /** Adds a file and its folders. Returns false if it was already there. */
   addFile(path: string): boolean {
+    // In a lazy tree, the folder's listing first: the entries keep the order of a whole listing.
+    this.ensureListed(dirname(path));
     if (this.files.has(path)) return false;
     this.files.set(path, path);
-    addToSetMap(this.loose, looseKey(basename(path)), path);
+    if (this.loose) addToSetMap(this.loose, looseKey(basename(path)), path);
     let child = path;
     for (;;) {
       const dir = dirname(child);
@@ -65,10 +129,8 @@ export class FileTree {
       if (!names) this.entries.set(dir, (names = new Set()));
       if (!names.has(name)) {
         names.add(name);
-        let folds = this.folded.get(dir);
-        if (!folds) this.folded.set(dir, (folds = new Map()));
-        const key = foldName(name);
-        folds.set(key, [...(folds.get(key) ?? []), name]);
+        const folds = this.folded.get(dir);
+        if (folds) addFold(folds, name);
       }
       if (!dirIsNew || dir === '') break;
       child = dir;
@@ -79,18 +141,20 @@ export class FileTree {
   /** Removes a file, and the folders it leaves empty. Returns false if it was not there. */
   removeFile(path: string): boolean {
     if (!this.files.delete(path)) return false;
-    deleteFromSetMap(this.loose, looseKey(basename(path)), path);
+    if (this.loose) deleteFromSetMap(this.loose, looseKey(basename(path)), path);
     let child = path;
     while (child) {
       const dir = dirname(child);
       const name = basename(child);
       const names = this.entries.get(dir)!;
       names.delete(name);
-      const folds = this.folded.get(dir)!;
-      const key = foldName(name);
-      const rest = folds.get(key)!.filter((n) => n !== name);
-      if (rest.length) folds.set(key, rest);
-      else folds.delete(key);
+      const folds = this.folded.get(dir);
+      if (folds) {
+        const key = foldName(name);
+        const rest = folds.get(key)!.filter((n) => n !== name);
+        if (rest.length) folds.set(key, rest);
+        else folds.delete(key);
+      }
       if (names.size > 0 || dir === '') break;
       this.entries.delete(dir);
       this.folded.delete(dir);
@@ -108,11 +172,12 @@ export class FileTree {
     const differences: NameDifference[] = [];
     for (let i = 0; i < segments.length; i++) {
       const written = segments[i];
+      this.ensureListed(dir);
       const names = this.entries.get(dir);
       if (!names) return undefined;
       let onDisk: string | undefined = names.has(written) ? written : undefined;
       if (onDisk === undefined) {
-        const candidates = this.folded.get(dir)?.get(foldName(written));
+        const candidates = this.foldsOf(dir, names).get(foldName(written));
         if (!candidates) return undefined;
         onDisk = candidates[0];
         const lowerWritten = written.toLowerCase();
@@ -134,13 +199,34 @@ export class FileTree {
 
   /** The names in a folder (files and folders), or none. */
   namesIn(dir: string): ReadonlySet<string> {
+    this.ensureListed(dir);
     return this.entries.get(dir) ?? new Set();
   }
 
   /** Files whose name is the same as `name` once case, accents and a `.md` extension are ignored. */
   similar(name: string): string[] {
+    if (!this.loose) {
+      this.loose = new Map();
+      for (const path of this.files.keys()) addToSetMap(this.loose, looseKey(basename(path)), path);
+    }
     return [...(this.loose.get(looseKey(name)) ?? [])];
   }
+
+  private foldsOf(dir: string, names: ReadonlySet<string>): Map<string, string[]> {
+    let folds = this.folded.get(dir);
+    if (!folds) {
+      this.folded.set(dir, (folds = new Map()));
+      for (const name of names) addFold(folds, name);
+    }
+    return folds;
+  }
+}
+
+function addFold(folds: Map<string, string[]>, name: string): void {
+  const key = foldName(name);
+  const same = folds.get(key);
+  if (same) same.push(name);
+  else folds.set(key, [name]);
 }
 
 const noDifferences: NameDifference[] = [];

@@ -21,7 +21,7 @@ import { Code, type KbDiagnostic, type LinkFacts, type PageFacts, type Range } f
  * - for orphans, the whole graph (recomputed when an edge changes; cheap, linear).
  */
 export class KnowledgeBase implements CheckContext {
-  readonly files = new FileTree();
+  readonly files: FileTree;
   readonly markers: MarkerSet;
   private readonly pages = new Map<string, PageEntry>();
   private readonly diagnosticsByPage = new Map<string, KbDiagnostic[]>();
@@ -49,11 +49,14 @@ export class KnowledgeBase implements CheckContext {
   private readonly stagedPages = new Map<string, PageFacts | null>();
   private readonly stagedFiles = new Map<string, boolean>();
 
+  /** `files`: a lazy tree (which lists folders as links need them) for a first look at a few pages. */
   constructor(
     readonly rootPath: string,
     readonly settings: EngineSettings = defaultSettings(),
+    files = new FileTree(),
   ) {
     this.markers = new MarkerSet(settings.markers);
+    this.files = files;
   }
 
   // ---- Staging changes -------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { promises as fs, readdirSync, statSync } from 'node:fs';
+import { promises as fs, readdirSync, realpathSync, statSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import picomatch from 'picomatch';
 import type { FileStamp } from './factsCache';
@@ -144,6 +144,27 @@ export class FileSystemWorkspace implements IWorkspace {
     if (!isInside(this.realRoot, real)) throw new Error(`${path}: leads outside the workspace`);
     return real;
   }
+
+  /**
+   * One folder's entries as `listFiles` lists them (ignored paths left out, sorted the same way), for
+   * a tree that lists folders as look-ups need them. Throws on what only the whole walk can judge —
+   * a symbolic link (followed only inside the root, each real folder once) or an entry that is
+   * neither a file nor a folder — and when the folder cannot be read: the caller then lists everything.
+   */
+  listFolder(dir: string): { name: string; isDirectory: boolean }[] {
+    this.lazyRoot ??= realpathSync(this.rootPath);
+    const entries = readdirSync(dir ? nodePath.join(this.lazyRoot, ...dir.split('/')) : this.lazyRoot, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const listed: { name: string; isDirectory: boolean }[] = [];
+    for (const entry of entries) {
+      if (this.ignored(dir ? `${dir}/${entry.name}` : entry.name)) continue;
+      if (entry.isDirectory() || entry.isFile()) listed.push({ name: entry.name, isDirectory: entry.isDirectory() });
+      else throw new Error(`${dir || '.'}: ${entry.name} needs the whole listing (a symbolic link or a special file)`);
+    }
+    return listed;
+  }
+
+  private lazyRoot: string | undefined;
 
   /** The absolute path of a workspace file; refuses paths that climb out of the root. */
   absolutePath(path: string): string {

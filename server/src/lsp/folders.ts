@@ -14,6 +14,7 @@
 import * as nodePath from 'node:path';
 import { URI } from 'vscode-uri';
 import { defaultSettings, type EngineSettings } from '../engine/config';
+import { FileTree } from '../engine/fileTree';
 import { KnowledgeBase } from '../engine/knowledgeBase';
 import { loadWorkspace } from '../engine/load';
 import { FactsCache } from '../engine/factsCache';
@@ -72,7 +73,12 @@ class Cancellation implements CancellationToken {
 /** The first look at the open pages while the first index runs: what it was built from, and what it holds. */
 interface Preview {
   readonly disk: DiskWorkspace;
-  readonly files: readonly string[];
+  /**
+   * The workspace's files once listed. Before that, the preview's file tree lists the folders its
+   * look-ups read (a few, against 10,000 for a listing of 50,000 pages); one that holds a symbolic
+   * link makes the preview wait for the listing.
+   */
+  files?: readonly string[];
   readonly settings: EngineSettings;
   readonly token: CancellationToken;
   /** Made at the first open page: every file name, then the pages looked at and the pages they link to. */
@@ -171,11 +177,16 @@ export class KbFolder {
       try {
         const kb = new KnowledgeBase(this.root, settings);
         const disk = new DiskWorkspace(this.root, settings.ignore, this.log);
-        // Listed once, for the preview and then for the index.
+        // A first look at the open pages, then the listing (once, for the preview and for the index).
+        const preview: Preview | undefined = this.built ? undefined : { disk, settings, token, looked: new Set() };
+        if (preview) {
+          this.preview = preview;
+          await this.look(preview, this.openPages(disk));
+        }
         const files = await disk.listFilesAhead(token);
-        if (!this.built) {
-          this.preview = { disk, files, settings, token, looked: new Set() };
-          await this.look(this.preview, this.openPages(disk));
+        if (preview) {
+          preview.files = files;
+          if (!preview.kb) await this.look(preview, this.openPages(disk));
         }
         // Facts of pages whose text did not change since the last run are not parsed again.
         const cacheDir = this.folders.host.cacheDir(this.root);
@@ -237,11 +248,12 @@ export class KbFolder {
   private async look(preview: Preview, pages: readonly { path: string; text: string }[]): Promise<void> {
     if (!pages.length) return;
     try {
-      if (!preview.kb) {
+      if (!preview.kb && preview.files) {
         preview.kb = new KnowledgeBase(this.root, preview.settings);
         for (const file of preview.files) preview.kb.addFile(file);
         preview.kb.commit();
       }
+      preview.kb ??= new KnowledgeBase(this.root, preview.settings, new FileTree((dir) => preview.disk.listFolder(dir)));
       const kb = preview.kb;
       const parsed = pages.map((page) => ({ ...page, facts: this.parse(kb, page.path, page.text, false) }));
       const linked = new Set<string>();
@@ -266,7 +278,12 @@ export class KbFolder {
       const affected = kb.commit();
       this.folders.previewed.fire(this, kb, [...affected].filter((p) => preview.looked.has(p)));
     } catch (error) {
-      this.log.error(`${this.name}: preview: ${describe(error)}`);
+      const lazy = !preview.kb?.files.complete;
+      // A folder the lazy tree cannot list alone: the preview waits for the listing (or, after it, uses it).
+      preview.kb = undefined;
+      preview.looked.clear();
+      if (!lazy) this.log.error(`${this.name}: preview: ${describe(error)}`);
+      else if (preview.files) await this.look(preview, pages);
     }
   }
 
