@@ -86,6 +86,16 @@ async function firstPublish(server: TestServer, path: string): Promise<{ list: D
   }, 120_000);
 }
 
+/** The first publish of `path` comes before the index is ready, with `expected` codes, each in the final list. */
+async function previewThenFinal(server: TestServer, path: string, expected: string[]): Promise<void> {
+  const first = await firstPublish(server, path);
+  assert.equal(first.ready, false, 'published before the index was ready');
+  assert.deepEqual(codes(first.list), expected);
+  await server.ready();
+  const finalSeen = new Set(server.diagnosticsOf(path).map(seen));
+  for (const d of first.list) assert.ok(finalSeen.has(seen(d)), `a preliminary diagnostic is in the final list: ${seen(d)}`);
+}
+
 describe('first diagnostics', () => {
   test('an open page gets the problems a preview can tell before the index is ready, and each is in the final list', () =>
     withWorkspace(async (server) => {
@@ -116,12 +126,7 @@ describe('first diagnostics', () => {
       async (server) => {
         const path = 'Notas/Abierta.md';
         await server.open(path);
-        const first = await firstPublish(server, path);
-        assert.equal(first.ready, false, 'published before the index was ready');
-        assert.deepEqual(codes(first.list), ['case-mismatch', 'missing-file', 'missing-fragment']);
-        await server.ready();
-        const finalSeen = new Set(server.diagnosticsOf(path).map(seen));
-        for (const d of first.list) assert.ok(finalSeen.has(seen(d)), `a preliminary diagnostic is in the final list: ${seen(d)}`);
+        await previewThenFinal(server, path, ['case-mismatch', 'missing-file', 'missing-fragment']);
         assert.ok(!server.logs.some((l) => /preview:/i.test(l)), server.logs.join('\n'));
       },
       {},
@@ -136,12 +141,7 @@ describe('first diagnostics', () => {
       // The files are listed and the index runs: a page opened now is looked at on its own.
       const path = 'Notas/Abierta.md';
       await server.open(path);
-      const first = await firstPublish(server, path);
-      assert.equal(first.ready, false, 'published before the index was ready');
-      assert.deepEqual(codes(first.list), ['case-mismatch', 'missing-file', 'missing-fragment']);
-      await server.ready();
-      const finalSeen = new Set(server.diagnosticsOf(path).map(seen));
-      for (const d of first.list) assert.ok(finalSeen.has(seen(d)), `a preliminary diagnostic is in the final list: ${seen(d)}`);
+      await previewThenFinal(server, path, ['case-mismatch', 'missing-file', 'missing-fragment']);
     }));
 
   test('an index cancelled by new settings clears a preview the new index does not confirm', () =>
