@@ -60,6 +60,20 @@ export function destinationTo(fromPage: string, target: string, suffix = ''): st
   return encodeDestination(relativePath(dirname(fromPage), target)) + suffix;
 }
 
+/**
+ * Whether `edit` rewrites a destination written with a backtick. Backticks decide more than the link:
+ * on a line that opens with a run of backticks, one in the rest keeps it from being a code fence
+ * (`` ``` [a](b`) `` is a paragraph with a link; without the backtick, a fence that swallows the page).
+ * New destinations never hold one (`encodeDestination`), so such a link gets no rewrite.
+ */
+function dropsBacktick(edit: TextEdit, page: PageEntry | undefined): boolean {
+  return !!page?.facts.links.some((link) => link.raw.includes('`') && sameRange(link.rawRange, edit.range));
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
 function editDestination(page: string, link: LinkFacts, newText: string): TextEdit {
   // In an HTML attribute a quote would end the value: `<a href='x.md#it's'>`.
   if (link.kind === 'html') newText = newText.replace(/["']/g, (c) => (c === '"' ? '%22' : '%27'));
@@ -108,6 +122,7 @@ export function checkPage(entry: PageEntry, ctx: CheckContext): KbDiagnostic[] {
   const report = (code: Code, range: Range, message: string, fixes: Fix[] = [], related?: RelatedLocation[]) => {
     const severity = settings.severity[code];
     if (severity === 'off') return;
+    fixes = fixes.filter((fix) => !fix.edits.some((edit) => dropsBacktick(edit, edit.path === entry.path ? entry : ctx.page(edit.path))));
     diagnostics.push({ path: entry.path, range, severity, code, message, fixes, ...(related?.length ? { related } : {}) });
   };
 

@@ -52,7 +52,8 @@ export function relativePath(fromDir: string, to: string): string {
  * characters, which no destination may hold.
  */
 export function encodeDestination(path: string): string {
-  return path.replace(/[%\s()<>#?|\\\u0000-\u001f\u007f]/g, (c) => (c === '(' ? '%28' : c === ')' ? '%29' : encodeURIComponent(c)));
+  // A backtick too: one more or one less on a line can make it a code fence, or stop it being one.
+  return path.replace(/[%\s()<>#?|`\\\u0000-\u001f\u007f]/g, (c) => (c === '(' ? '%28' : c === ')' ? '%29' : encodeURIComponent(c)));
 }
 
 /** Name key that ignores case and Unicode normalization: for "the same name, written otherwise". */

@@ -321,3 +321,11 @@ describe('fixes next to raw HTML', () => {
     assert.ok(!/--$/.test(fix.edits[0].newText), fix.edits[0].newText);
   });
 });
+
+test('a destination written with a backtick gets no rewrite: without it, a line opening with ``` becomes a code fence', () => {
+  const page = '> ``` [Tipo 1 ⬅️](../VM/tipo1.md`)\n';
+  const diagnostics = survives({ 'Ñandú/Índice.md': page, 'VM/Tipo1.md': '# Tipo 1\n', 'README.md': '# R\n\n[Índice](Ñandú/Índice.md)\n' }, 10_000);
+  const broken = diagnostics.find((d) => d.path === 'Ñandú/Índice.md' && d.code === Code.MissingFile);
+  assert.ok(broken, 'the link is reported');
+  assert.deepEqual(broken.fixes, []);
+});
