@@ -85,6 +85,9 @@ test('GFM is skipped only where it reads the same', () => {
   assert.deepEqual(facts.links.map((l) => l.kind), ['autolink', 'inline']);
   assertSameFacts(`[no es enlace](x) https://ejemplo.com/a.md)`);
   assertSameFacts(`texto](https://ejemplo.com/a.md) más\n`);
+  // A table without a pipe: one column, an aligned delimiter row (found by the token soup).
+  assertSameFacts('[\n---:\n- ');
+  assertSameFacts('[a](b.md)\n:--\n');
 });
 
 test('generated pages: the fast parse gives the facts of the whole GFM parse', () => {

@@ -27,13 +27,13 @@ const processors = {
 const closedFrontMatter = /^\uFEFF?(---|\+\+\+)[ \t]*(?:\r\n|\r|\n)(?:[\s\S]*?(?:\r\n|\r|\n))?\1[ \t]*(?:\r\n|\r|\n|$)/;
 
 /**
- * GFM changes the tree only where its syntax is: tables and strikethrough need `|` and `~`, footnotes
- * `[^`, task items `[ ]` after a list marker, literal autolinks `://`, `www.` or `@`. A page without
- * the first four is read as CommonMark (about twice as fast) and kept so if every autolink trigger
+ * GFM changes the tree only where its syntax is: tables need `|` or an aligned delimiter row (`---:`),
+ * strikethrough `~`, footnotes `[^`, task items `[ ]` after a list marker, literal autolinks `://`,
+ * `www.` or `@`. A page without the first four is read as CommonMark (about twice as fast) and kept so if every autolink trigger
  * lies where GFM makes no literal autolink either: a link's destination, a definition, code, raw HTML,
  * front matter. Otherwise it is read with GFM. The differential tests (thin.test.ts) compare both.
  */
-const gfmSyntax = /[|~]|\[\^|^(?:[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]+)+\[[ xX]\]/m;
+const gfmSyntax = /[|~]|:-|-:|\[\^|^(?:[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]+)+\[[ xX]\]/m;
 const autolinkTrigger = /:\/\/|www\.|@/gi;
 
 /**
