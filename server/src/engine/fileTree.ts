@@ -16,18 +16,23 @@ export interface Lookup {
   differences: NameDifference[];
 }
 
-/**
- * The workspace's files and folders as exact names per folder, with a folded-name index per folder
- * (case and normalization ignored) and a global loose-name index for "did you mean".
- * Names are judged against these listings, never with `stat`, which ignores case on some systems.
- */
+export interface FolderEntry {
+  name: string;
+  isDirectory: boolean;
+}
+
 /**
  * A folder's entries (files and folders, sorted as the workspace lists them), for a tree that lists
  * folders when first asked about them. Throws when the folder holds what only a walk of the whole
  * workspace can judge (symbolic links).
  */
-export type FolderLister = (dir: string) => { name: string; isDirectory: boolean }[];
+export type FolderLister = (dir: string) => FolderEntry[];
 
+/**
+ * The workspace's files and folders as exact names per folder, with a folded-name index per folder
+ * (case and normalization ignored) and a global loose-name index for "did you mean".
+ * Names are judged against these listings, never with `stat`, which ignores case on some systems.
+ */
 export class FileTree {
   /** folder → names of its entries (files and folders). '' is the root. */
   private readonly entries = new Map<string, Set<string>>();
@@ -69,18 +74,16 @@ export class FileTree {
       const path = join(dir, entry.name);
       if (!entry.isDirectory) this.addFile(path);
       else if (this.hasFileBelow(path)) {
-        this.entries.get(dir)!.add(entry.name);
-        const folds = this.folded.get(dir);
-        if (folds) addFold(folds, entry.name);
+        this.addName(dir, entry.name);
         if (!this.entries.has(path)) this.entries.set(path, new Set());
       }
     }
   }
 
   /** Listings of a lazy tree, read once each. */
-  private readonly listings = new Map<string, { name: string; isDirectory: boolean }[]>();
+  private readonly listings = new Map<string, FolderEntry[]>();
 
-  private listing(dir: string): { name: string; isDirectory: boolean }[] {
+  private listing(dir: string): FolderEntry[] {
     let entries = this.listings.get(dir);
     if (!entries) this.listings.set(dir, (entries = this.lister!(dir)));
     return entries;
@@ -127,11 +130,7 @@ export class FileTree {
       let names = this.entries.get(dir);
       const dirIsNew = !names;
       if (!names) this.entries.set(dir, (names = new Set()));
-      if (!names.has(name)) {
-        names.add(name);
-        const folds = this.folded.get(dir);
-        if (folds) addFold(folds, name);
-      }
+      this.addName(dir, name);
       if (!dirIsNew || dir === '') break;
       child = dir;
     }
@@ -210,6 +209,15 @@ export class FileTree {
       for (const path of this.files.keys()) addToSetMap(this.loose, looseKey(basename(path)), path);
     }
     return [...(this.loose.get(looseKey(name)) ?? [])];
+  }
+
+  /** Adds `name` to the entries of `dir` (which exist), and to its folded names once they are built. */
+  private addName(dir: string, name: string): void {
+    const names = this.entries.get(dir)!;
+    if (names.has(name)) return;
+    names.add(name);
+    const folds = this.folded.get(dir);
+    if (folds) addFold(folds, name);
   }
 
   private foldsOf(dir: string, names: ReadonlySet<string>): Map<string, string[]> {

@@ -7,6 +7,7 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import type { Definition, Heading as MdHeading, Nodes, Parents, Root } from 'mdast';
 import { MarkerSet } from './navigation';
+import { autolinkTrigger, closedFrontMatter } from './syntax';
 import { originalPosition, thinForParsing } from './thin';
 import type { Heading, LinkFacts, PageFacts, Position, Range, UndefinedReference } from './types';
 
@@ -19,12 +20,6 @@ const processors = {
   plainFrontMatter: unified().use(remarkParse).use(remarkFrontmatter, frontMatter),
 };
 
-/**
- * Front matter that is closed. remark-frontmatter misreads what follows an opening `---` that is
- * never closed (an indented code block in a list became a paragraph with a link): such a page is
- * read without it, as CommonMark reads it (the `---` is a thematic break).
- */
-const closedFrontMatter = /^\uFEFF?(---|\+\+\+)[ \t]*(?:\r\n|\r|\n)(?:[\s\S]*?(?:\r\n|\r|\n))?\1[ \t]*(?:\r\n|\r|\n|$)/;
 
 /**
  * GFM changes the tree only where its syntax is: tables need `|` or an aligned delimiter row (`---:`),
@@ -34,7 +29,6 @@ const closedFrontMatter = /^\uFEFF?(---|\+\+\+)[ \t]*(?:\r\n|\r|\n)(?:[\s\S]*?(?
  * front matter. Otherwise it is read with GFM. The differential tests (thin.test.ts) compare both.
  */
 const gfmSyntax = /[|~]|:-|-:|\[\^|^(?:[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]+)+\[[ xX]\]/m;
-const autolinkTrigger = /:\/\/|www\.|@/gi;
 
 /**
  * The syntax tree of a page, as GFM reads it (as CommonMark when that is the same, if `selective`);
@@ -237,20 +231,6 @@ function openAtEnd(text: string, last: Nodes | undefined, shift: number): boolea
   return false;
 }
 
-/** The position after the last character of `text`. */
-function endOf(text: string): Position {
-  let line = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
-      line++;
-      start = i + 1;
-    }
-  }
-  return { line, character: text.length - start };
-}
-
 /**
  * Parses one page into the facts the engine keeps: title, headings with GitHub ids, links with
  * exact source ranges. `page` must not start with a BOM (positions are those of the text without it).
@@ -420,7 +400,8 @@ export function parsePage(page: string, markers: MarkerSet, hash = hashText(page
     anchors,
     links,
     undefinedReferences,
-    end: endOf(page),
+    // Past the last run, a thinned line's columns map to the original's: this is the page's end.
+    end: lines.position(text.length),
     ...(frontMatterEnd !== undefined ? { afterFrontMatter: lines.position(frontMatterEnd) } : {}),
     ...(openAtEnd(text, tree.children[tree.children.length - 1], shift) ? { openAtEnd: true as const } : {}),
     // CRLF also for a page with lone CRs: a '\n' written after its last '\r' would join it into one line ending.

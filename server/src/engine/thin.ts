@@ -17,6 +17,7 @@
  * reference definition (`]:`, which may go on over the next lines), a setext heading underline.
  * The differential tests (test/unit/thin.test.ts) compare both parses.
  */
+import { autolinkTrigger, closedFrontMatter } from './syntax';
 import type { Position } from './types';
 
 /** A run shorter than this is not worth a breakpoint. */
@@ -28,7 +29,6 @@ const blockForbidden = /\]:/;
 const setextUnderline = /^[ \t>]*(?:=+|-+)[ \t]*$/;
 /** Container markers and indentation at the start of a line: block quotes, list items. */
 const containerPrefix = /^\uFEFF?(?:[ \t]*(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)))*[ \t]*/;
-const closedFrontMatter = /^\uFEFF?(---|\+\+\+)[ \t]*(?:\r\n|\r|\n)(?:[\s\S]*?(?:\r\n|\r|\n))?\1[ \t]*(?:\r\n|\r|\n|$)/;
 
 export interface ThinText {
   /** The text to parse. */
@@ -121,7 +121,6 @@ function plainMask(block: string): Uint8Array | undefined {
 }
 
 const angleAutolink = /^<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)>/;
-const autolinkTrigger = /:\/\/|www\.|@/gi;
 
 /**
  * The start of the first run of exactly `run` backticks at or after `from`, or -1. `found` remembers

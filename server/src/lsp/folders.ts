@@ -263,8 +263,7 @@ export class KbFolder {
       const toRead = [...linked].sort().slice(0, KbFolder.previewLinkedPages);
       const texts = await Promise.all(toRead.map((path) => preview.disk.readFile(path).catch(() => undefined)));
       if (preview.token.isCancellationRequested || this.preview !== preview) return;
-      // Staged together, then one commit: a page that comes in for a file the knowledge base already
-      // has does not make the pages that link to it be checked again; checked together, they see it.
+      // Staged together, then one commit: the open pages are checked once, with their linked pages in.
       for (const { path, text, facts } of parsed) {
         if (this.openText(path) !== text) continue; // Changed or closed meanwhile: a later look has the newer text.
         if (facts) kb.setPage(path, facts);

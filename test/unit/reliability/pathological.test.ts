@@ -147,19 +147,23 @@ describe('fixes that insert a navigation link', () => {
   }
 });
 
+/** Applies fix `which` of README.md's forward link to dos.md, whose back link leads elsewhere; returns dos.md after it. */
+function repointBackLink(files: Map<string, string>, which = 0, what = 'repoint back link'): string {
+  const { kb, texts } = indexKnowledgeBase(files, 'en');
+  const fix = kb.diagnostics('README.md').find((d) => d.code === Code.NavNotReciprocal)!.fixes[which];
+  return applyAndCompare(texts.get('dos.md')!, fix.edits, what);
+}
+
 test('a back link relabelled with a title of backticks does not open a code span with the rest of its line', () => {
   const files = new Map([
     ['README.md', '# \\`\\`\\`\n\n[Dos ➡️](dos.md)\n'],
     ['dos.md', '# Dos\n\n[Tres ⬅️](tres.md) y ``` sigue\n\n` [Tres ⬅️](tres.md) ya abierto\n'],
     ['tres.md', '# Tres\n'],
   ]);
-  const { kb, texts } = indexKnowledgeBase(files, 'en');
-  const fix = kb.diagnostics('README.md').find((d) => d.code === Code.NavNotReciprocal)!.fixes[0];
-  const after = applyAndCompare(texts.get('dos.md')!, fix.edits, 'repoint back link');
+  const after = repointBackLink(files);
   const back = parsePage(after, markers).links.filter((l) => l.nav === 'back');
   assert.deepEqual(back.map((l) => [l.raw, l.label]), [['README.md', '``` ⬅️'], ['tres.md', 'Tres ⬅️']], after);
-  const second = kb.diagnostics('README.md').find((d) => d.code === Code.NavNotReciprocal)!.fixes[1];
-  const after2 = applyAndCompare(texts.get('dos.md')!, second.edits, 'repoint the other back link');
+  const after2 = repointBackLink(files, 1, 'repoint the other back link');
   assert.deepEqual(parsePage(after2, markers).links.filter((l) => l.nav === 'back').map((l) => [l.raw, l.label]), [['tres.md', 'Tres ⬅️'], ['README.md', '``` ⬅️']], after2);
 });
 
@@ -226,9 +230,7 @@ test('a back link in a table cell relabelled with a title holding | stays in its
     ['dos.md', '# Dos\n\n| nav | x |\n|---|---|\n| [Tres ⬅️](tres.md) | y |\n'],
     ['tres.md', '# Tres\n'],
   ]);
-  const { kb, texts } = indexKnowledgeBase(files, 'en');
-  const fix = kb.diagnostics('README.md').find((d) => d.code === Code.NavNotReciprocal)!.fixes[0];
-  const after = applyAndCompare(texts.get('dos.md')!, fix.edits, 'repoint back link');
+  const after = repointBackLink(files);
   assert.deepEqual(parsePage(after, markers).links.map((l) => [l.raw, l.label]), [['README.md', 'a | b ⬅️']], after);
   assert.equal(encodeDestination('p|q.md'), 'p%7Cq.md', 'a file name with | is written so that it cannot end a cell either');
 });
