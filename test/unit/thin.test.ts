@@ -58,6 +58,12 @@ test('what plain words may belong to is never thinned', () => {
     `${long} <a\n  ${long} id="ancla" href="x.md">${long}</a>\n`,
     `[${long}](<Carpeta con espacios/Página ${long}.md#x>) ${long}\n`,
     `[x](<a href="y.md" ${long} id="z">) ${long}\n`,
+    // A destination that is not one: what it holds is text, and may open a label, HTML or code (fuzzer, seed 795554753).
+    `[](Docker/Docker.md [) ${long}]()\n`,
+    `[a](b [) ${long} [c](d.md) ${long}](e.md)\n`,
+    `[a](b <a id=") ${long}">) ${long}\n`,
+    `[a](b \`) ${long}\` [c](d.md)\n`,
+    `[a](b\\) "${long} [x" ${long}](c.md)\n`,
     `<div>\n${long} <span id="s">${long}</span>\n</div>\n`,
     // Front matter, headings in containers, tables, tasks, footnotes, strikethrough.
     `---\ntitle: "${long}"\nresumen: ${long}\n---\n\n${long} [a](b.md)\n`,

@@ -98,10 +98,20 @@ function plainMask(block: string): Uint8Array | undefined {
     else if (c === 0x5d /* ] */) {
       if (depth > 0) depth--;
       if (block.charCodeAt(i + 1) === 0x28 /* ( */) {
-        // `<…>` destinations are skipped with their parenthesis; one that does not close on its line
-        // could be raw HTML (if the link is not one): the block stays whole.
-        if (block.charCodeAt(i + 2) === 0x3c && !/^<[^<>\n\r()]*>/.test(block.slice(i + 2, i + 2100))) return undefined;
+        // A destination and title are skipped with their parenthesis. If they turn out not to be one
+        // (`[a](b [) more`), what they hold is text: a `[` in it may open a label that goes on past
+        // the `)`, a `<` or a backtick may open HTML or code that does. So unmatched `[`s count, and
+        // HTML or code openers (but a leading `<…>` destination closed on its line) keep the block whole.
+        let from = i + 2;
+        if (block.charCodeAt(from) === 0x3c) {
+          const angle = /^<[^<>\n\r()]*>/.exec(block.slice(from, from + 2100));
+          if (!angle) return undefined;
+          from += angle[0].length;
+        }
         i = destinationEnd(block, i + 1);
+        const skipped = block.slice(from, i);
+        if (/[<`]/.test(skipped)) return undefined;
+        depth += unmatchedOpeners(skipped);
       }
     } else if (depth === 0) plain[i] = 1;
   }
@@ -118,6 +128,18 @@ function plainMask(block: string): Uint8Array | undefined {
     plain.fill(0, from, kept);
   }
   return plain;
+}
+
+/** How many `[` in `text` no later `]` closes (escapes skipped). */
+function unmatchedOpeners(text: string): number {
+  let open = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5c /* \ */) i++;
+    else if (c === 0x5b) open++;
+    else if (c === 0x5d && open > 0) open--;
+  }
+  return open;
 }
 
 const angleAutolink = /^<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)>/;
@@ -144,12 +166,13 @@ function closingBackticks(text: string, from: number, run: number, found: Map<nu
   return at;
 }
 
-/** The index of the `)` closing the parenthesis at `open` (balanced), or the end of the text. */
+/** The index of the `)` closing the parenthesis at `open` (balanced, escapes skipped), or the end of the text. */
 function destinationEnd(text: string, open: number): number {
   let depth = 0;
   for (let i = open; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x28) depth++;
+    if (c === 0x5c /* \ */) i++;
+    else if (c === 0x28) depth++;
     else if (c === 0x29 && --depth === 0) return i;
   }
   return text.length;
