@@ -94,6 +94,13 @@ test('GFM is skipped only where it reads the same', () => {
   // A table without a pipe: one column, an aligned delimiter row (found by the token soup).
   assertSameFacts('[\n---:\n- ');
   assertSameFacts('[a](b.md)\n:--\n');
+  // Only the GFM constructs a page needs: a task item whose box is on the line after its marker
+  // (`[x]` is then no reference), literal autolinks in a table or a footnote, triggers only in destinations.
+  for (const item of ['-\n  [x] a', '1.\n   [X] a', '> -\n>   [x] a', '- \n  [x] a | b']) assertSameFacts(`${item}\n\n[x]: b.md\n`);
+  assertSameFacts('| a | [b](https://x.com) |\n| - | - |\n| www.c.com | d |\n');
+  assertSameFacts('| a | [b](https://x.com) |\n| - | - |\n');
+  assertSameFacts('~~[a](https://x.com)~~ [^1]\n\n[^1]: https://y.com\n');
+  assertSameFacts('a [b](c.md) ~d~\n\n- [ ] e www.f.com\n');
 });
 
 test('generated pages: the fast parse gives the facts of the whole GFM parse', () => {

@@ -2,9 +2,19 @@ import { createHash } from 'node:crypto';
 import GithubSlugger from 'github-slugger';
 import { toString } from 'mdast-util-to-string';
 import remarkFrontmatter from 'remark-frontmatter';
+import { gfmAutolinkLiteralFromMarkdown } from 'mdast-util-gfm-autolink-literal';
+import { gfmFootnoteFromMarkdown } from 'mdast-util-gfm-footnote';
+import { gfmStrikethroughFromMarkdown } from 'mdast-util-gfm-strikethrough';
+import { gfmTableFromMarkdown } from 'mdast-util-gfm-table';
+import { gfmTaskListItemFromMarkdown } from 'mdast-util-gfm-task-list-item';
+import { gfmAutolinkLiteral } from 'micromark-extension-gfm-autolink-literal';
+import { gfmFootnote } from 'micromark-extension-gfm-footnote';
+import { gfmStrikethrough } from 'micromark-extension-gfm-strikethrough';
+import { gfmTable } from 'micromark-extension-gfm-table';
+import { gfmTaskListItem } from 'micromark-extension-gfm-task-list-item';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
-import { unified } from 'unified';
+import { type Processor, unified } from 'unified';
 import type { Definition, Heading as MdHeading, Nodes, Parents, Root } from 'mdast';
 import { MarkerSet } from './navigation';
 import { autolinkTrigger, closedFrontMatter } from './syntax';
@@ -12,40 +22,72 @@ import { originalPosition, thinForParsing } from './thin';
 import type { Heading, LinkFacts, PageFacts, Position, Range, UndefinedReference } from './types';
 
 const frontMatter: ('yaml' | 'toml')[] = ['yaml', 'toml'];
-const processors = {
-  gfm: unified().use(remarkParse).use(remarkGfm),
-  gfmFrontMatter: unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, frontMatter),
-  // Without GFM: its autolink transform walks the tree by recursion, which a deep enough page overflows.
-  plain: unified().use(remarkParse),
-  plainFrontMatter: unified().use(remarkParse).use(remarkFrontmatter, frontMatter),
+
+/**
+ * GFM is five constructs, and each changes the tree only where its syntax is: literal autolinks need
+ * `://`, `www.` or `@`; footnotes `[^`; strikethrough `~`; tables `|` or an aligned delimiter row
+ * (`---:`); task items `[ ]` opening a list item's content. The fast parse gives remark only the constructs whose
+ * syntax the page holds (each costs time on every page it is given: autolink literals a quarter of
+ * the parse), and gives literal autolinks only if a trigger may lie in text: a page whose every trigger
+ * follows `](` or `]:` is read without them, and kept so if the tree puts each trigger where GFM makes
+ * no literal autolink either (a destination, a definition, code, raw HTML, front matter). The
+ * differential tests (thin.test.ts) compare with the page read by remark-gfm itself.
+ */
+const gfmConstructs = [
+  // Literal autolinks first, as in remark-gfm; whether a page needs them is decided in parseTree.
+  { micromark: gfmAutolinkLiteral, mdast: gfmAutolinkLiteralFromMarkdown, syntax: undefined },
+  { micromark: gfmFootnote, mdast: gfmFootnoteFromMarkdown, syntax: /\[\^/ },
+  { micromark: gfmStrikethrough, mdast: gfmStrikethroughFromMarkdown, syntax: /~/ },
+  { micromark: gfmTable, mdast: gfmTableFromMarkdown, syntax: /\||:-|-:/ },
+  // The box opens an item's content: after its marker, or on the next line when the marker's line is empty.
+  { micromark: gfmTaskListItem, mdast: gfmTaskListItemFromMarkdown, syntax: /^(?:[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]+)*[ \t>]*\[[ xX]\]/m },
+];
+/** Bit sets of `gfmConstructs`. */
+const autolinkLiterals = 1;
+const allConstructs = (1 << gfmConstructs.length) - 1;
+
+/** remark-parse with the GFM constructs in `constructs` (in remark-gfm's order), and front matter if asked. */
+const processors = new Map<number, Processor<Root>>();
+function processor(constructs: number, withFrontMatter: boolean): Processor<Root> {
+  const key = constructs * 2 + (withFrontMatter ? 1 : 0);
+  let made = processors.get(key);
+  if (!made) {
+    const chosen = gfmConstructs.filter((_, i) => constructs & (1 << i));
+    made = unified()
+      .use(remarkParse)
+      .data('micromarkExtensions', chosen.map((c) => c.micromark()))
+      .data('fromMarkdownExtensions', chosen.map((c) => c.mdast())) as unknown as Processor<Root>;
+    if (withFrontMatter) made.use(remarkFrontmatter, frontMatter);
+    processors.set(key, made);
+  }
+  return made;
+}
+/** The reference: remark-gfm itself. */
+const wholeGfm = {
+  plain: unified().use(remarkParse).use(remarkGfm),
+  frontMatter: unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, frontMatter),
 };
 
-
 /**
- * GFM changes the tree only where its syntax is: tables need `|` or an aligned delimiter row (`---:`),
- * strikethrough `~`, footnotes `[^`, task items `[ ]` after a list marker, literal autolinks `://`,
- * `www.` or `@`. A page without the first four is read as CommonMark (about twice as fast) and kept so if every autolink trigger
- * lies where GFM makes no literal autolink either: a link's destination, a definition, code, raw HTML,
- * front matter. Otherwise it is read with GFM. The differential tests (thin.test.ts) compare both.
- */
-const gfmSyntax = /[|~]|:-|-:|\[\^|^(?:[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]+)+\[[ xX]\]/m;
-
-/**
- * The syntax tree of a page, as GFM reads it (as CommonMark when that is the same, if `selective`);
- * a page nested too deep for GFM's transforms is read as plain CommonMark.
+ * The syntax tree of a page as GFM reads it: by remark-gfm, or (`selective`) with only the constructs
+ * the page needs. The literal autolinks' transform walks the tree by recursion: a page nested too
+ * deep for it is read without them.
  */
 function parseTree(text: string, selective: boolean): Root {
   const withFrontMatter = closedFrontMatter.test(text);
-  const plain = withFrontMatter ? processors.plainFrontMatter : processors.plain;
-  if (selective && !gfmSyntax.test(text) && triggersLookLikeDestinations(text)) {
-    const tree = plain.parse(text) as Root;
-    if (triggersOutsideText(text, tree)) return tree;
-  }
+  const parse = (constructs: number): Root => processor(constructs, withFrontMatter).parse(text) as Root;
   try {
-    return (withFrontMatter ? processors.gfmFrontMatter : processors.gfm).parse(text) as Root;
+    if (!selective) return (withFrontMatter ? wholeGfm.frontMatter : wholeGfm.plain).parse(text) as Root;
+    let constructs = 0;
+    for (let i = 1; i < gfmConstructs.length; i++) if (gfmConstructs[i].syntax!.test(text)) constructs |= 1 << i;
+    if (triggersLookLikeDestinations(text)) {
+      const tree = parse(constructs);
+      if (triggersOutsideText(text, tree)) return tree;
+    }
+    return parse(constructs | autolinkLiterals);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
-    return plain.parse(text) as Root;
+    return parse(allConstructs & ~autolinkLiterals);
   }
 }
 
