@@ -11,7 +11,7 @@ import { KnowledgeBase } from '../../server/src/engine/knowledgeBase';
 import { loadWorkspace } from '../../server/src/engine/load';
 import { MarkerSet, defaultMarkers, normalizeTitle } from '../../server/src/engine/navigation';
 import { parsePage } from '../../server/src/engine/parse';
-import { noCancellation, type PageFacts } from '../../server/src/engine/types';
+import { noCancellation, type KbDiagnostic, type PageFacts } from '../../server/src/engine/types';
 import { FileSystemWorkspace } from '../../server/src/engine/workspace';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'kbnav-cache-'));
@@ -300,6 +300,61 @@ describe('facts cache', () => {
     writeFileSync(resultsFile, '{"key": 1, "diagnostics": ');
     assert.deepEqual((await run()).diagnostics, withSettings.diagnostics);
     assert.doesNotThrow(() => JSON.parse(readFileSync(resultsFile, 'utf8')));
+  });
+
+  test('after a few pages changed, the results of the run before are replayed: only what the changes affect is checked again', async () => {
+    // Pages far from each other, each with a broken link. Not to one same page: a page that leads where
+    // others lead is named in their messages (a new title, or a page removed, checks them again); not
+    // into their own folder: "did you mean" makes a broken link depend on the names there.
+    const filler = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`relleno/p${i}.md`, `# Página ${i}\n\n[roto](../faltan/p${i}.md)\n`]));
+    const root = writeTree({ ...pages, ...filler });
+    const cacheDir = path.join(scratch, 'replay');
+    const resultsFile = path.join(cacheDir, `results-v${FACTS_VERSION}.json`);
+    const run = () => checkWorkspace(root, 'es', { cacheDir, workers: false });
+    const fromScratch = async () => (await checkWorkspace(root, 'es', { cacheDir: false, workers: false })).diagnostics;
+    /** Marks every stored message: a marked message in a later run was not worked out again. */
+    const markStored = () => {
+      const stored = JSON.parse(readFileSync(resultsFile, 'utf8'));
+      for (const [, list] of stored.diagnostics) for (const d of list) d.message += ' [replayed]';
+      writeFileSync(resultsFile, JSON.stringify(stored));
+    };
+    const marked = (diagnostics: Map<string, KbDiagnostic[]>, page: string) => diagnostics.get(page)!.some((d) => d.message.endsWith(' [replayed]'));
+    const unmarked = (diagnostics: Map<string, KbDiagnostic[]>) => new Map([...diagnostics].map(([p, l]) => [p, l.map((d) => ({ ...d, message: d.message.replaceAll(' [replayed]', '') }))]));
+
+    await run();
+    markStored();
+    // One page edited: its link repaired, a new one broken.
+    writeFileSync(path.join(root, 'relleno/p3.md'), `# Página 3\n\n[roto](p4.md) [otro](nada.md)\n`);
+    const edited = await run();
+    assert.ok(!marked(edited.diagnostics, 'relleno/p3.md'));
+    assert.ok(marked(edited.diagnostics, 'relleno/p20.md'), 'a page the edit does not affect keeps the results of the run before');
+    assert.deepEqual(unmarked(edited.diagnostics), await fromScratch());
+
+    // A page added, one removed, one with a new title: the same.
+    markStored();
+    writeFileSync(path.join(root, 'temas/tres.md'), '# Tres\n');
+    rmSync(path.join(root, 'relleno/p9.md'));
+    writeFileSync(path.join(root, 'relleno/p5.md'), '# Quinta página\n\n[roto](../faltan/p5.md)\n');
+    const changed = await run();
+    assert.ok(marked(changed.diagnostics, 'relleno/p20.md'));
+    assert.deepEqual(unmarked(changed.diagnostics), await fromScratch());
+
+    // More than a tenth of the files changed: everything is checked again.
+    markStored();
+    for (let i = 10; i < 16; i++) writeFileSync(path.join(root, `relleno/p${i}.md`), `# Página ${i}\n\n[roto](otra${i}.md)\n`);
+    const many = await run();
+    assert.ok(![...many.diagnostics.keys()].some((page) => marked(many.diagnostics, page)));
+    assert.deepEqual(many.diagnostics, await fromScratch());
+
+    // Results stored with inputs that do not give their key (another engine, other settings) are not replayed.
+    markStored();
+    const stored = JSON.parse(readFileSync(resultsFile, 'utf8'));
+    stored.key = 'another';
+    writeFileSync(resultsFile, JSON.stringify(stored));
+    writeFileSync(path.join(root, 'relleno/p20.md'), '# Página 20\n\n[roto](otra.md)\n');
+    const other = await run();
+    assert.ok(![...other.diagnostics.keys()].some((page) => marked(other.diagnostics, page)));
+    assert.deepEqual(other.diagnostics, await fromScratch());
   });
 
   test('without the index (index: false), an unchanged workspace gives the last results without loading facts; any change loads them', async () => {

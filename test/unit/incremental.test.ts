@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { KnowledgeBase } from '../../server/src/engine/knowledgeBase';
 import { defaultSettings } from '../../server/src/engine/config';
+import type { KbDiagnostic } from '../../server/src/engine/types';
 import { root } from './helpers';
 
 const paths = ['README.md', 'VM/OrigenVM.md', 'VM/QueSonVM.md', 'VM/Hipervisores.md', 'Docker/Origen.md', 'Docker/Contenedores.md', 'VM/Conclusión.md'.normalize('NFD'), 'img/capas.png'];
@@ -73,6 +74,55 @@ test('after any sequence of updates, creates, deletes and renames, the increment
       }
       fresh.commit();
       assert.equal(state(kb), state(fresh));
+    }),
+    { numRuns: Number(process.env.KBNAV_PROPERTY_RUNS ?? 300) },
+  );
+});
+
+/** The files after `operations` (path → text; null for a page that cannot be read). */
+function applyToFiles(files: Map<string, string | null>, operations: Operation[]): Map<string, string | null> {
+  const result = new Map(files);
+  for (const op of operations) {
+    if (op.kind === 'set') result.set(op.path, op.text);
+    else if (op.kind === 'unreadable') result.set(op.path, null);
+    else if (op.kind === 'delete') result.delete(op.path);
+    else if (op.kind === 'rename' && result.has(op.from) && !result.has(op.to) && op.from !== op.to && op.from.endsWith('.md') === op.to.endsWith('.md')) {
+      result.set(op.to, result.get(op.from)!);
+      result.delete(op.from);
+    }
+  }
+  return result;
+}
+
+/** A knowledge base with `files` staged, not committed. */
+function staged(files: Map<string, string | null>): KnowledgeBase {
+  const kb = new KnowledgeBase(root, defaultSettings('es'));
+  for (const [path, text] of files) {
+    if (text !== null && path.endsWith('.md')) kb.setPage(path, text);
+    else kb.addFile(path);
+  }
+  return kb;
+}
+
+test('replaying an earlier state with its diagnostics, then committing the changes since, equals a fresh index', () => {
+  fc.assert(
+    fc.property(fc.array(operation, { minLength: 1, maxLength: 20 }), fc.array(operation, { maxLength: 8 }), (before, changes) => {
+      const earlierFiles = applyToFiles(new Map(), before);
+      const nowFiles = applyToFiles(earlierFiles, changes);
+      const earlier = staged(earlierFiles);
+      earlier.commit();
+      // As a run of the CLI keeps them: through JSON.
+      const diagnostics = new Map(JSON.parse(JSON.stringify([...earlier.allDiagnostics()])) as [string, KbDiagnostic[]][]);
+      const facts = new Map([...earlierFiles].map(([path]) => [path, earlier.page(path)?.facts]));
+
+      const kb = staged(nowFiles);
+      kb.replay(facts, diagnostics);
+      const rechecked = kb.commit();
+      const fresh = staged(nowFiles);
+      fresh.commit();
+      assert.equal(state(kb), state(fresh));
+      // Nothing changed: nothing is checked again.
+      if (!changes.length) assert.equal(rechecked.size, 0);
     }),
     { numRuns: Number(process.env.KBNAV_PROPERTY_RUNS ?? 300) },
   );

@@ -2,12 +2,12 @@ import { randomBytes, createHash } from 'node:crypto';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { validateSettings, type EngineSettings } from './config';
-import { KnowledgeBase } from './knowledgeBase';
+import { KnowledgeBase, type Inputs } from './knowledgeBase';
 import { FACTS_VERSION, FactsCache, removeOtherVersions } from './factsCache';
 import { loadWorkspace } from './load';
 import { isMarkdownPath } from './paths';
 import { ParsePool } from './parsePool';
-import { noCancellation, type KbDiagnostic, type Locale } from './types';
+import { noCancellation, type KbDiagnostic, type Locale, type PageFacts } from './types';
 import { FileSystemWorkspace, type WorkspaceProblem } from './workspace';
 
 export interface CheckResult {
@@ -76,13 +76,18 @@ export async function checkWorkspace(root: string, locale: Locale, options: Chec
     stageOnly: true,
     files,
   });
-  await cache?.save(kb.stagedFacts());
-  const results = options.cacheDir ? resultsKey(kb.rootPath, settings, kb.stagedInputs()) : undefined;
-  const known = results && (await readResults(options.cacheDir as string, results));
+  const live = kb.stagedFacts();
+  const inputs = options.cacheDir ? kb.stagedInputs() : undefined;
+  const results = inputs && resultsKey(kb.rootPath, settings, inputs);
+  const stored = results ? await readResults(options.cacheDir as string) : undefined;
+  const known = stored?.key === results ? stored : undefined;
+  // A few pages changed since the last run: only what they affect is checked again.
+  if (stored && !known && cache) replayEarlierRun(kb, stored, inputs!, cache);
+  await cache?.save(live);
   if (!known) kb.commit();
   const diagnostics = known ? known.diagnostics : kb.allDiagnostics();
   const filesChecked = known ? known.filesChecked : kb.pagePaths().length;
-  if (results && !known) await writeResults(options.cacheDir as string, results, filesChecked, diagnostics);
+  if (results && !known) await writeResults(options.cacheDir as string, { key: results, inputs: inputs!, filesChecked, diagnostics: [...diagnostics] });
   return {
     root,
     filesChecked,
@@ -98,9 +103,11 @@ export async function checkWorkspace(root: string, locale: Locale, options: Chec
 }
 
 /*
- * The results of a run, kept next to the facts cache: a run on a workspace where nothing changed
- * (same files, same text in every page, same settings, same engine) prints them without indexing.
- * Keyed by the hash of all of that, so never used for anything else; checked, safe to delete.
+ * The results of a run, kept next to the facts cache with what they were found in (every file's path
+ * and text hash): a run on a workspace where nothing changed (same files, same text in every page,
+ * same settings, same engine) prints them without indexing; a run after a few changes replays them
+ * and checks again only what the changes affect. Keyed by the hash of all of that, so never used for
+ * anything else; checked, safe to delete.
  */
 
 const resultsFile = (dir: string) => nodePath.join(dir, `results-v${FACTS_VERSION}.json`);
@@ -113,7 +120,7 @@ let engineBuild: string | undefined;
  * is known without reading it) and the key made of them matches. Decodes no facts.
  */
 async function unchangedResults(kb: KnowledgeBase, workspace: FileSystemWorkspace, files: string[], cache: FactsCache, dir: string) {
-  const lines: string[] = [];
+  const inputs: Inputs = [];
   for (const path of files) {
     let hash = '';
     if (isMarkdownPath(path)) {
@@ -121,45 +128,72 @@ async function unchangedResults(kb: KnowledgeBase, workspace: FileSystemWorkspac
       hash = (stamp && cache.unchangedHash(path, stamp)) ?? '';
       if (!hash) return undefined;
     }
-    lines.push(`${path}\t${hash}`);
+    inputs.push([path, hash]);
   }
-  // As `stagedInputs` writes them.
-  const key = resultsKey(kb.rootPath, kb.settings, lines.sort().join('\n'));
-  return key ? readResults(dir, key) : undefined;
+  // As `stagedInputs` gives them.
+  const key = resultsKey(kb.rootPath, kb.settings, inputs.sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  const stored = key ? await readResults(dir) : undefined;
+  return stored?.key === key ? stored : undefined;
 }
 
-function resultsKey(rootPath: string, settings: EngineSettings, inputs: string | undefined): string | undefined {
-  if (inputs === undefined) return undefined;
+function resultsKey(rootPath: string, settings: EngineSettings, inputs: Inputs): string | undefined {
   try {
     engineBuild ??= createHash('sha1').update(readFileSync(__filename)).digest('base64url');
   } catch {
     return undefined;
   }
-  return createHash('sha1').update(JSON.stringify([engineBuild, FACTS_VERSION, rootPath, settings])).update('\n').update(inputs).digest('base64url');
+  return createHash('sha1').update(JSON.stringify([engineBuild, FACTS_VERSION, rootPath, settings])).update('\n').update(JSON.stringify(inputs)).digest('base64url');
+}
+
+/** At most this share of a workspace's files changed: replaying the run before costs less than checking everything. */
+const replayableShare = 0.1;
+
+/**
+ * Replays in `kb` (loaded, not committed) the run whose results are `stored`, so that the commit
+ * re-checks only the pages the changes since then affect. Only when the stored results are those of
+ * this engine, settings and root for the inputs stored with them (their key says so), the facts of
+ * every page of then are still in the cache, and few files changed.
+ */
+function replayEarlierRun(kb: KnowledgeBase, stored: Results, inputs: Inputs, cache: FactsCache): void {
+  if (resultsKey(kb.rootPath, kb.settings, stored.inputs) !== stored.key) return;
+  const before = new Map(stored.inputs);
+  const now = new Map(inputs);
+  let changed = 0;
+  for (const [path, hash] of inputs) if (before.get(path) !== hash) changed++;
+  for (const [path] of stored.inputs) if (!now.has(path)) changed++;
+  if (changed > replayableShare * Math.max(inputs.length, stored.inputs.length)) return;
+  const earlier = new Map<string, PageFacts | undefined>();
+  for (const [path, hash] of stored.inputs) {
+    const facts = hash ? cache.get(hash) : undefined;
+    if (hash && !facts) return;
+    earlier.set(path, facts);
+  }
+  kb.replay(earlier, stored.diagnostics);
 }
 
 interface StoredResults {
   key: string;
+  inputs: Inputs;
   filesChecked: number;
   diagnostics: [string, KbDiagnostic[]][];
 }
 
-async function readResults(dir: string, key: string) {
+type Results = Omit<StoredResults, 'diagnostics'> & { diagnostics: Map<string, KbDiagnostic[]> };
+
+/** The results of the last run, whatever it was run on (see `key`); undefined if none or damaged. */
+async function readResults(dir: string): Promise<Results | undefined> {
   try {
     const stored = JSON.parse(await fs.readFile(resultsFile(dir), 'utf8')) as StoredResults;
-    if (stored?.key !== key || !Number.isInteger(stored.filesChecked) || !Array.isArray(stored.diagnostics)) return undefined;
+    if (typeof stored?.key !== 'string' || !Number.isInteger(stored.filesChecked) || !Array.isArray(stored.diagnostics) || !Array.isArray(stored.inputs)) return undefined;
+    if (!stored.inputs.every((entry) => Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && typeof entry[1] === 'string')) return undefined;
     if (!stored.diagnostics.every((entry) => Array.isArray(entry) && typeof entry[0] === 'string' && Array.isArray(entry[1]))) return undefined;
-    return {
-      filesChecked: stored.filesChecked,
-      diagnostics: new Map(stored.diagnostics),
-    };
+    return { ...stored, diagnostics: new Map(stored.diagnostics) };
   } catch {
     return undefined;
   }
 }
 
-async function writeResults(dir: string, key: string, filesChecked: number, diagnostics: Map<string, KbDiagnostic[]>): Promise<void> {
-  const stored: StoredResults = { key, filesChecked, diagnostics: [...diagnostics] };
+async function writeResults(dir: string, stored: StoredResults): Promise<void> {
   const temporary = `${resultsFile(dir)}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await fs.mkdir(dir, { recursive: true });

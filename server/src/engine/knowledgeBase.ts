@@ -8,6 +8,10 @@ import { parsePage } from './parse';
 import { resolveLink, type Resolution } from './resolve';
 import { Code, type KbDiagnostic, type LinkFacts, type PageFacts, type Range } from './types';
 
+/** What a knowledge base's diagnostics are a function of, with the settings: `[path, text hash]` per file ('' for a file that is not a page). */
+export type Inputs = [path: string, hash: string][];
+const byPath = (a: [string, string], b: [string, string]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
 /**
  * The index of a knowledge base: every file's name, every page's facts, the link graph, and the
  * diagnostics of every page, kept current incrementally.
@@ -93,15 +97,49 @@ export class KnowledgeBase implements CheckContext {
   }
 
   /**
-   * Everything the first commit of an empty index would index, as sorted `path<TAB>text hash` lines
-   * (no hash for a file that is not a page): with the settings, what its diagnostics are a function
+   * Everything the first commit of an empty index would index, as `[path, text hash]` in path order
+   * (hash '' for a file that is not a page): with the settings, what its diagnostics are a function
    * of. Undefined once something was committed.
    */
-  stagedInputs(): string | undefined {
+  stagedInputs(): Inputs | undefined {
     if (this.pages.size > 0 || this.files.fileCount > 0) return undefined;
-    const lines: string[] = [];
-    for (const [path, present] of this.stagedFiles) if (present) lines.push(`${path}\t${this.stagedPages.get(path)?.hash ?? ''}`);
-    return lines.sort().join('\n');
+    const inputs: Inputs = [];
+    for (const [path, present] of this.stagedFiles) if (present) inputs.push([path, this.stagedPages.get(path)?.hash ?? '']);
+    return inputs.sort(byPath);
+  }
+
+  /**
+   * Prepares an empty index so that committing what is staged re-checks only what it changes: first
+   * indexes an earlier state of the knowledge base, without checking it, and takes its diagnostics as
+   * they were found then. `earlier`: every file of that state, with its facts if it is a page;
+   * `diagnostics`: that state's, as `allDiagnostics` gave them (a run of the CLI kept them). What is
+   * staged becomes the difference between that state and the staged one.
+   */
+  replay(earlier: Map<string, PageFacts | undefined>, diagnostics: Map<string, KbDiagnostic[]>): void {
+    if (this.pages.size > 0 || this.files.fileCount > 0) throw new Error('replay: the index is not empty');
+    const now = new Map<string, PageFacts | null | undefined>();
+    for (const [path, present] of this.stagedFiles) if (present) now.set(path, this.stagedPages.get(path));
+    this.stagedPages.clear();
+    this.stagedFiles.clear();
+
+    for (const [path, facts] of earlier) {
+      if (facts) this.setPage(path, facts);
+      else this.addFile(path);
+    }
+    this.commit(false);
+    // The orphan diagnostic is not kept per page: `diagnostics` adds it from the graph, indexed again here.
+    for (const [path, list] of diagnostics) if (this.pages.has(path)) this.diagnosticsByPage.set(path, list.filter((d) => d.code !== Code.OrphanPage));
+
+    for (const [path, facts] of now) {
+      if (facts) this.setPage(path, facts);
+      else if (!earlier.has(path)) this.addFile(path);
+      else if (earlier.get(path)) {
+        // A page then, a file without facts now (unreadable).
+        this.removeFile(path);
+        this.addFile(path);
+      }
+    }
+    for (const path of earlier.keys()) if (!now.has(path)) this.removeFile(path);
   }
 
   /** The facts of the pages staged and not committed yet. */
@@ -115,8 +153,11 @@ export class KnowledgeBase implements CheckContext {
     return this.stagedPages.size > 0 || this.stagedFiles.size > 0;
   }
 
-  /** Applies the staged changes; returns the pages whose diagnostics may have changed (deleted pages included). */
-  commit(): Set<string> {
+  /**
+   * Applies the staged changes; returns the pages whose diagnostics may have changed (deleted pages
+   * included). `check`: false only to index a state whose diagnostics are known (`replay`).
+   */
+  commit(check = true): Set<string> {
     this.titled.clear();
     const affected = new Set<string>();
     const reresolve = new Set<string>();
@@ -146,7 +187,6 @@ export class KnowledgeBase implements CheckContext {
       if (old) {
         previous.set(path, edgesOf(old.facts.links, old.resolutions));
         this.unindexPage(old);
-        wordRuns(normalizeTitle(old.title)).forEach((r) => titleRuns.add(r));
       }
       // Also when the path was a file without facts (unreadable, too large) and now is a page, or back.
       for (const source of this.reverse.get(path) ?? []) affected.add(source);
@@ -154,7 +194,6 @@ export class KnowledgeBase implements CheckContext {
         const entry: PageEntry = { path, facts, title: titleOf(path, facts), resolutions: [] };
         this.pages.set(path, entry);
         this.indexPage(entry);
-        if (!firstCommit) wordRuns(normalizeTitle(entry.title)).forEach((r) => titleRuns.add(r));
         reresolve.add(path);
       } else {
         this.pages.delete(path);
@@ -167,6 +206,8 @@ export class KnowledgeBase implements CheckContext {
       // leads here”): a new title re-checks the pages that lead to those that lead here, and the other
       // pages that lead where this one leads.
       if (old?.title !== this.pages.get(path)?.title) {
+        // Labels that named the old title or name the new one (step 3).
+        if (!firstCommit) for (const title of [old?.title, this.pages.get(path)?.title]) if (title !== undefined) wordRuns(normalizeTitle(title)).forEach((r) => titleRuns.add(r));
         for (const source of this.reverse.get(path) ?? []) for (const next of this.reverse.get(source) ?? []) affected.add(next);
         for (const target of targetsOf(old?.resolutions ?? [])) for (const sibling of this.reverse.get(target) ?? []) affected.add(sibling);
       }
@@ -205,7 +246,7 @@ export class KnowledgeBase implements CheckContext {
       if (this.followEdgeChanges(before, after, affected)) graphChanged = true;
     }
 
-    for (const path of affected) {
+    for (const path of check ? affected : []) {
       const entry = this.pages.get(path);
       if (entry) this.diagnosticsByPage.set(path, checkPage(entry, this));
     }
