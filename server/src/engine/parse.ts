@@ -26,12 +26,12 @@ const frontMatter: ('yaml' | 'toml')[] = ['yaml', 'toml'];
 /**
  * GFM is five constructs, and each changes the tree only where its syntax is: literal autolinks need
  * `://`, `www.` or `@`; footnotes `[^`; strikethrough `~`; tables `|` or an aligned delimiter row
- * (`---:`); task items `[ ]` opening a list item's content. The fast parse gives remark only the constructs whose
- * syntax the page holds (each costs time on every page it is given: autolink literals a quarter of
- * the parse), and gives literal autolinks only if a trigger may lie in text: a page whose every trigger
- * follows `](` or `]:` is read without them, and kept so if the tree puts each trigger where GFM makes
- * no literal autolink either (a destination, a definition, code, raw HTML, front matter). The
- * differential tests (thin.test.ts) compare with the page read by remark-gfm itself.
+ * (`---:`); task items `[ ]` opening a list item's content. The fast parse gives remark only the
+ * constructs whose syntax the page holds (each costs time on every page it is given: literal
+ * autolinks a quarter of the parse), and literal autolinks only if a trigger may lie in text: a page
+ * whose every trigger follows `](` or `]:` is read without them, and kept so if the tree puts each
+ * trigger where GFM makes no literal autolink either (a destination, a definition, code, raw HTML,
+ * front matter). The differential tests (thin.test.ts) compare with the page read by remark-gfm.
  */
 const gfmConstructs = [
   // Literal autolinks first, as in remark-gfm; whether a page needs them is decided in parseTree.
