@@ -2,7 +2,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { validateSettings, type EngineSettings } from './config';
-import { KnowledgeBase, type Inputs } from './knowledgeBase';
+import { KnowledgeBase, byPath, type Inputs } from './knowledgeBase';
 import { FACTS_VERSION, FactsCache, removeOtherVersions } from './factsCache';
 import { loadWorkspace } from './load';
 import { isMarkdownPath } from './paths';
@@ -131,7 +131,7 @@ async function unchangedResults(kb: KnowledgeBase, workspace: FileSystemWorkspac
     inputs.push([path, hash]);
   }
   // As `stagedInputs` gives them.
-  const key = resultsKey(kb.rootPath, kb.settings, inputs.sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  const key = resultsKey(kb.rootPath, kb.settings, inputs.sort(byPath));
   const stored = key ? await readResults(dir) : undefined;
   return stored?.key === key ? stored : undefined;
 }

@@ -10,7 +10,8 @@ import { Code, type KbDiagnostic, type LinkFacts, type PageFacts, type Range } f
 
 /** What a knowledge base's diagnostics are a function of, with the settings: `[path, text hash]` per file ('' for a file that is not a page). */
 export type Inputs = [path: string, hash: string][];
-const byPath = (a: [string, string], b: [string, string]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+/** The order of `Inputs`. */
+export const byPath = (a: [string, string], b: [string, string]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 /**
  * The index of a knowledge base: every file's name, every page's facts, the link graph, and the
