@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, ut
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
+import fc from 'fast-check';
 import { FACTS_VERSION, FactsCache, type FileStamp } from '../../server/src/engine/factsCache';
 import { checkWorkspace } from '../../server/src/engine/checkWorkspace';
 import { defaultSettings } from '../../server/src/engine/config';
@@ -396,6 +397,49 @@ describe('facts cache', () => {
     const data = deserialize(readFileSync(cacheFile(cacheDir)));
     assert.equal(data.stampKeys.length / 2, 2);
     assert.equal(data.pageStarts.length, 2);
+  });
+});
+
+describe('runs after runs', () => {
+  // Enough files that one change is a tenth of them or less (the run before is replayed), and sometimes more.
+  const paths = ['README.md', 'a/uno.md', 'a/dos.md', 'a/Tres.md', 'b/cuatro.md', 'b/cinco.md', 'b/Conclusión.md'.normalize('NFD'), 'c/seis.md', 'c/siete.md', 'c/ocho.md', 'c/nueve.md', 'img/x.png'];
+  const titles = ['Inicio', 'Uno', 'Dos', 'Tres', 'Cuatro', 'Conclusión', 'Seis'];
+  const destinations = ['a/uno.md', '../a/dos.md', 'dos.md#sección', 'tres.md', '../b/cuatro.md', 'cinco.md#nada', '/c/seis.md', 'Conclusión.md', '../img/x.png', 'falta.md', '../README.md', 'siete.md', 'c\\ocho.md'];
+  const markers = ['⬅️', '➡️', '⬆️', ''];
+  const page = fc
+    .record({
+      title: fc.constantFrom(...titles),
+      section: fc.boolean(),
+      links: fc.array(fc.record({ label: fc.constantFrom(...titles), marker: fc.constantFrom(...markers), destination: fc.constantFrom(...destinations) }), { maxLength: 4 }),
+    })
+    .map((p) => [`# ${p.title}`, p.section ? '\n## Sección\n' : '', ...p.links.map((l) => `[${l.label} ${l.marker}](${l.destination})`)].join('\n') + '\n');
+  const change = fc.oneof(
+    { weight: 4, arbitrary: fc.record({ path: fc.constantFrom(...paths), text: page }) },
+    { weight: 1, arbitrary: fc.record({ path: fc.constantFrom(...paths), text: fc.constant(null) }) },
+  );
+
+  test('each run with the cache (results reprinted, replayed or worked out) reports what a run from scratch reports', async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(page, { minLength: paths.length, maxLength: paths.length }), fc.array(fc.array(change, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 6 }), async (initial, steps) => {
+        const root = mkdtempSync(path.join(scratch, 'runs-'));
+        const cacheDir = path.join(scratch, `runs-cache-${n++}`);
+        const write = (p: string, text: string | null) => {
+          const file = path.join(root, p);
+          if (text === null) return rmSync(file, { force: true });
+          mkdirSync(path.dirname(file), { recursive: true });
+          writeFileSync(file, text);
+        };
+        paths.forEach((p, i) => write(p, initial[i]));
+        for (const step of [[], ...steps, []]) {
+          for (const { path: p, text } of step) write(p, text);
+          const expected = (await checkWorkspace(root, 'es', { cacheDir: false, workers: false })).diagnostics;
+          const cached = await checkWorkspace(root, 'es', { cacheDir, workers: false, index: n % 2 === 0 });
+          assert.deepEqual(cached.diagnostics, expected);
+        }
+      }),
+      { numRuns: Number(process.env.KBNAV_PROPERTY_RUNS ?? 40) },
+    );
   });
 });
 
