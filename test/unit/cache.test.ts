@@ -83,7 +83,7 @@ function plain(facts: PageFacts): unknown {
   return {
     ...pick(facts, ['hash', 'headingTitle', 'anchors', 'end', 'afterFrontMatter', 'openAtEnd', 'eol']),
     headings: facts.headings.map((h) => pick(h, ['depth', 'text', 'id', 'range'])),
-    links: facts.links.map((l) => pick(l, ['kind', 'image', 'raw', 'rawRange', 'url', 'label', 'labelRange', 'range', 'nav', 'reference'])),
+    links: facts.links.map((l) => pick(l, ['kind', 'image', 'raw', 'rawRange', 'url', 'label', 'labelRange', 'labelBacktick', 'range', 'nav', 'reference'])),
     undefinedReferences: facts.undefinedReferences.map((u) => pick(u, ['reference', 'range'])),
   };
 }

@@ -61,13 +61,16 @@ export function destinationTo(fromPage: string, target: string, suffix = ''): st
 }
 
 /**
- * Whether `edit` rewrites a destination written with a backtick. Backticks decide more than the link:
- * on a line that opens with a run of backticks, one in the rest keeps it from being a code fence
- * (`` ``` [a](b`) `` is a paragraph with a link; without the backtick, a fence that swallows the page).
- * New destinations never hold one (`encodeDestination`), so such a link gets no rewrite.
+ * Whether `edit` rewrites a destination or a label written with a backtick. Backticks decide more than
+ * the link: on a line that opens with a run of backticks, one in the rest keeps it from being a code
+ * fence (`` ``` [a](b`) `` is a paragraph with a link; without the backtick, a fence that swallows the
+ * page). New destinations and labels never hold one (`encodeDestination`, `labelText`), so such a link
+ * gets no rewrite there.
  */
 function dropsBacktick(edit: TextEdit, page: PageEntry | undefined): boolean {
-  return !!page?.facts.links.some((link) => link.raw.includes('`') && sameRange(link.rawRange, edit.range));
+  return !!page?.facts.links.some(
+    (link) => (link.raw.includes('`') && sameRange(link.rawRange, edit.range)) || (link.labelBacktick && link.labelRange && sameRange(link.labelRange, edit.range)),
+  );
 }
 
 function sameRange(a: Range, b: Range): boolean {

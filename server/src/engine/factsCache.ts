@@ -11,8 +11,9 @@ import type { Heading, LinkFacts, LinkKind, NavDirection, PageFacts, Position, R
  * 9: facts as a stream of numbers and a table of strings (were the facts objects, v8-serialized);
  * the size, times and inode of each page when it was read; saves that append to the string table.
  * 10: where each page's numbers start, so that a page is decoded only when asked for.
+ * 11: whether a link's label holds a backtick.
  */
-export const FACTS_VERSION = 10;
+export const FACTS_VERSION = 11;
 
 /** What tells, without reading it, that a file is the one read before: any difference means read it again. */
 export interface FileStamp {
@@ -364,7 +365,7 @@ class FactsWriter {
       const labelRange = presence(l, 'labelRange');
       this.push(labelRange);
       if (labelRange === 2) this.range(l.labelRange!);
-      this.push(l.nav ? directions.indexOf(l.nav) + 1 : 0, this.optional(l, 'reference'));
+      this.push(l.nav ? directions.indexOf(l.nav) + 1 : 0, this.optional(l, 'reference'), l.labelBacktick ? 1 : 0);
     }
     this.push(f.undefinedReferences.length);
     for (const u of f.undefinedReferences) {
@@ -411,6 +412,7 @@ class PackedLink implements LinkFacts {
   readonly #labelAt: number;
   nav?: NavDirection;
   reference?: string;
+  labelBacktick?: true;
 
   constructor(
     readonly kind: LinkKind,
@@ -540,6 +542,7 @@ class FactsReader {
       }
       const reference = this.optional();
       if (reference !== null) link.reference = reference;
+      if (this.next() === 1) link.labelBacktick = true;
       links.push(link);
     }
     const undefinedReferences: UndefinedReference[] = [];
@@ -560,7 +563,7 @@ const directions: readonly NavDirection[] = ['back', 'forward', 'up', 'down', 'r
  * being added to the layout fails to compile here, instead of being silently dropped by the cache.
  */
 const pageFields: Record<keyof PageFacts, true> = { hash: true, headingTitle: true, headings: true, anchors: true, links: true, undefinedReferences: true, end: true, afterFrontMatter: true, openAtEnd: true, eol: true };
-const linkFields: Record<keyof LinkFacts, true> = { kind: true, image: true, raw: true, rawRange: true, url: true, label: true, labelRange: true, range: true, nav: true, reference: true };
+const linkFields: Record<keyof LinkFacts, true> = { kind: true, image: true, raw: true, rawRange: true, url: true, label: true, labelRange: true, labelBacktick: true, range: true, nav: true, reference: true };
 const headingFields: Record<keyof Heading, true> = { depth: true, text: true, id: true, range: true };
 const referenceFields: Record<keyof UndefinedReference, true> = { reference: true, range: true };
 void [pageFields, linkFields, headingFields, referenceFields];

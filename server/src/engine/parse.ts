@@ -318,13 +318,14 @@ export function parsePage(page: string, markers: MarkerSet, hash = hashText(page
     return close < 0 || text[close + 1] !== ':' ? undefined : readDestination(text, close + 2, end);
   };
 
-  const labelOf = (node: Nodes, start: number, end: number, opener: number): { label: string; labelRange?: Range; close: number } => {
+  const labelOf = (node: Nodes, start: number, end: number, opener: number): { label: string; labelRange?: Range; labelBacktick?: true; close: number } => {
     const children = 'children' in node ? node.children : [];
     const last = children[children.length - 1];
     const from = last?.position ? last.position.end.offset! + shift : start + opener;
     const close = labelEnd(text, from, end);
     const label = node.type === 'image' || node.type === 'imageReference' ? (node.alt ?? '') : toString(node);
-    return { label, labelRange: close < 0 ? undefined : lines.range(start + opener, close), close };
+    if (close < 0) return { label, labelRange: undefined, close };
+    return { label, labelRange: lines.range(start + opener, close), ...(text.slice(start + opener, close).includes('`') ? { labelBacktick: true as const } : {}), close };
   };
 
   const addLink = (link: Omit<LinkFacts, 'nav'>): void => {
@@ -389,10 +390,10 @@ export function parsePage(page: string, markers: MarkerSet, hash = hashText(page
           addLink({ kind: 'autolink', image: false, raw: text.slice(start + inner, end - inner), rawRange: lines.range(start + inner, end - inner), url: node.url, label: toString(node), range: lines.range(start, end) });
           return false;
         }
-        const { label, labelRange, close } = labelOf(node, start, end, opener);
+        const { close, ...labelFacts } = labelOf(node, start, end, opener);
         const destination = close < 0 ? undefined : readDestination(text, close + 2, end);
         if (destination) {
-          addLink({ kind: 'inline', image, raw: destination.raw, rawRange: lines.range(destination.start, destination.end), url: node.url, label, labelRange, range: lines.range(start, end) });
+          addLink({ kind: 'inline', image, raw: destination.raw, rawRange: lines.range(destination.start, destination.end), url: node.url, ...labelFacts, range: lines.range(start, end) });
         }
         if (image) return false;
         break;
@@ -403,8 +404,8 @@ export function parsePage(page: string, markers: MarkerSet, hash = hashText(page
         const destination = definition && definitionDestination(definition);
         const image = node.type === 'imageReference';
         if (definition && destination) {
-          const { label, labelRange } = labelOf(node, start, end, image ? 2 : 1);
-          addLink({ kind: 'reference', image, raw: destination.raw, rawRange: lines.range(destination.start, destination.end), url: definition.url, label, labelRange, range: lines.range(start, end), reference: node.identifier });
+          const { close: _close, ...labelFacts } = labelOf(node, start, end, image ? 2 : 1);
+          addLink({ kind: 'reference', image, raw: destination.raw, rawRange: lines.range(destination.start, destination.end), url: definition.url, ...labelFacts, range: lines.range(start, end), reference: node.identifier });
         }
         if (image) return false;
         break;

@@ -116,6 +116,8 @@ export interface LinkFacts {
   label: string;
   /** The range of the label's source text between `[` and `]` (absent for autolinks). */
   labelRange?: Range;
+  /** The label's source holds a backtick (a code span's, or a literal one): fixes leave such a label alone. */
+  labelBacktick?: true;
   /** The whole link's range. */
   range: Range;
   nav?: NavDirection;

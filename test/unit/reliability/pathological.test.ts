@@ -331,3 +331,17 @@ test('a destination written with a backtick gets no rewrite: without it, a line 
   assert.ok(broken, 'the link is reported');
   assert.deepEqual(broken.fixes, []);
 });
+
+test('a label written with a backtick gets no relabelling: without it, a line opening with ``` becomes a code fence', () => {
+  const files = {
+    'README.md': '# Curso\n\n[Origen ➡️](VM/OrigenVM.md)\n',
+    'VM/OrigenVM.md': '# Origen de las Máquinas Virtuales\n\n[Qué son ➡️](QueSonVM.md)\n',
+    'VM/QueSonVM.md': '# Qué son las Máquinas Virtuales\n\n[Origen ⬅️](OrigenVM.md) [Hipervisores ➡️](HipervisoresVM.md)\n',
+    'VM/HipervisoresVM.md': '# Hipervisores\n\n``` [`Origen de las Máquinas Virtuales` ⬅️](QueSonVM.md)\n\n[Fin](../README.md)\n',
+  };
+  const diagnostics = survives(files, 10_000);
+  const mismatch = diagnostics.find((d) => d.path === 'VM/HipervisoresVM.md' && d.code === Code.LabelMismatch);
+  assert.ok(mismatch, 'the label is reported');
+  // Re-pointing the destination stays; rewriting the label would drop its backticks.
+  assert.deepEqual(mismatch.fixes.map((f) => f.edits.map((e) => e.newText)), [['OrigenVM.md']]);
+});
