@@ -68,13 +68,28 @@ export function destinationTo(fromPage: string, target: string, suffix = ''): st
  * gets no rewrite there.
  */
 function dropsBacktick(edit: TextEdit, page: PageEntry | undefined): boolean {
-  return !!page?.facts.links.some(
-    (link) => (link.raw.includes('`') && sameRange(link.rawRange, edit.range)) || (link.labelBacktick && link.labelRange && sameRange(link.labelRange, edit.range)),
-  );
+  if (!page) return false;
+  const ranges = rangesWithBacktick(page.facts);
+  return ranges.size > 0 && ranges.has(rangeKey(edit.range));
 }
 
-function sameRange(a: Range, b: Range): boolean {
-  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+/** Per page, the ranges of its destinations and labels written with a backtick; almost always none. */
+const backtickRanges = new WeakMap<PageFacts, Set<string>>();
+function rangesWithBacktick(facts: PageFacts): Set<string> {
+  let ranges = backtickRanges.get(facts);
+  if (!ranges) {
+    ranges = new Set();
+    for (const link of facts.links) {
+      if (link.raw.includes('`')) ranges.add(rangeKey(link.rawRange));
+      if (link.labelBacktick && link.labelRange) ranges.add(rangeKey(link.labelRange));
+    }
+    backtickRanges.set(facts, ranges);
+  }
+  return ranges;
+}
+
+function rangeKey(r: Range): string {
+  return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
 }
 
 function editDestination(page: string, link: LinkFacts, newText: string): TextEdit {

@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import type { FactsCache, FileStamp } from './factsCache';
 import type { KnowledgeBase } from './knowledgeBase';
 import { hashText, parsePage, stripBom } from './parse';
@@ -59,7 +58,7 @@ export async function loadWorkspace(kb: KnowledgeBase, workspace: IWorkspace, op
     if (known) {
       kb.setPage(path, known);
     } else if (coldPool) {
-      const { facts, utf8 } = await coldPool.parse(path, await onDisk!.readablePath(path));
+      const { facts, utf8 } = await coldPool.parse(path, await onDisk!.readablePath(path), onDisk!.realRootPath!);
       kb.setPage(path, facts);
       remember(path, facts.hash, utf8);
     } else {
@@ -77,12 +76,12 @@ export async function loadWorkspace(kb: KnowledgeBase, workspace: IWorkspace, op
   let pool: ParsePool | undefined;
   const parse = async ({ path, text }: { path: string; text?: string }): Promise<void> => {
     if (pool) {
-      const { facts, utf8 } = await pool.parse(path, await onDisk!.readablePath(path));
+      const { facts, utf8 } = await pool.parse(path, await onDisk!.readablePath(path), onDisk!.realRootPath!);
       kb.setPage(path, facts);
       remember(path, facts.hash, utf8);
     } else {
       // Read again without `workspace.readFile`, which would report a page that is not UTF-8 a second time.
-      text ??= stripBom(decodePage(path, await fs.readFile(await onDisk!.readablePath(path))));
+      text ??= stripBom(decodePage(path, await onDisk!.readBytes(path)));
       const facts = parsePage(text, kb.markers);
       kb.setPage(path, facts);
       remember(path, facts.hash, !text.includes('\uFFFD'));

@@ -53,14 +53,14 @@ export class ParsePool {
     return new ParsePool(script, size, markers);
   }
 
-  /** Reads and parses the page at real path `file`. */
-  parse(path: string, file: string): Promise<ParsedPage> {
+  /** Reads and parses the page at real path `file`, inside the real folder `root`. */
+  parse(path: string, file: string, root: string): Promise<ParsedPage> {
     const id = this.nextId++;
     const worker = this.workers.reduce((a, b) => (this.load.get(b)! < this.load.get(a)! ? b : a));
     this.load.set(worker, this.load.get(worker)! + 1);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, path, file } satisfies ParseJob);
+      worker.postMessage({ id, path, file, root } satisfies ParseJob);
     });
   }
 

@@ -3,11 +3,10 @@
  * Reading here, not in the main thread, keeps the page's text out of the messages.
  */
 import { isUtf8 } from 'node:buffer';
-import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { MarkerSet, type NavMarkers } from './navigation';
 import { parsePage, stripBom } from './parse';
-import { decodePage } from './workspace';
+import { decodePage, readInside } from './workspace';
 
 export interface ParseJob {
   id: number;
@@ -15,6 +14,8 @@ export interface ParseJob {
   path: string;
   /** The real path to read (already checked to be inside the workspace). */
   file: string;
+  /** The workspace's real path: the file is read only if it still lies inside (`readInside`). */
+  root: string;
 }
 
 /** `utf8`: whether the bytes were valid UTF-8 (the facts are then of the text with U+FFFD in place of the bad bytes). */
@@ -26,7 +27,7 @@ parentPort!.on('message', (job: ParseJob) => {
   try {
     // Synchronous: this thread has nothing else to do meanwhile, and the promise API costs an open, a stat,
     // a read and a close through the thread pool (5 % of a cold run's parse time).
-    const bytes = readFileSync(job.file);
+    const bytes = readInside(job.root, job.file);
     const text = stripBom(decodePage(job.path, bytes));
     parentPort!.postMessage({ id: job.id, facts: parsePage(text, markers), utf8: isUtf8(bytes) } satisfies ParseReply);
   } catch (error) {

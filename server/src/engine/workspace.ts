@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { promises as fs, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, constants, openSync, promises as fs, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import * as nodePath from 'node:path';
 import picomatch from 'picomatch';
 import type { FileStamp } from './factsCache';
@@ -105,7 +105,7 @@ export class FileSystemWorkspace implements IWorkspace {
   }
 
   async readFile(path: string): Promise<string> {
-    const bytes = await fs.readFile(await this.readablePath(path));
+    const bytes = await this.readBytes(path);
     const text = decodePage(path, bytes);
     if (!isUtf8(bytes)) this.problems.push({ path, message: `${path}: not valid UTF-8: checked with U+FFFD in place of the bad bytes, never rewritten by a fix` });
     return text;
@@ -114,6 +114,17 @@ export class FileSystemWorkspace implements IWorkspace {
   /** The real path of a workspace file, checked to be inside the root (symbolic links resolved). */
   async readablePath(path: string): Promise<string> {
     return this.insidePath(path);
+  }
+
+  /** The real path of the root (once a file's real path was asked for). */
+  get realRootPath(): string | undefined {
+    return this.realRoot;
+  }
+
+  /** The bytes of a workspace file, read as `readInside` does. */
+  async readBytes(path: string): Promise<Buffer> {
+    const file = await this.readablePath(path);
+    return readInside(this.realRoot!, file);
   }
 
   /**
@@ -198,6 +209,29 @@ export function isInside(root: string, path: string): boolean {
   const relative = nodePath.relative(root, path);
   const climbs = relative === '..' || relative.startsWith(`..${nodePath.sep}`);
   return !climbs && !nodePath.isAbsolute(relative);
+}
+
+/**
+ * Reads the file at real path `file`, found inside the real folder `root`, without following a
+ * symbolic link put in place of it or of one of its folders since: the file is opened with O_NOFOLLOW
+ * and, where the system tells what an open file is (Linux: /proc/self/fd), refused unless that is
+ * inside the root. Only then is it read, from the same descriptor.
+ */
+export function readInside(root: string, file: string): Buffer {
+  // O_NONBLOCK: a FIFO put in its place would make the open wait for a writer, forever.
+  const fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  try {
+    let opened: string | undefined;
+    try {
+      opened = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      opened = undefined;
+    }
+    if (opened !== undefined && !isInside(root, opened)) throw new Error(`${file}: leads outside the workspace`);
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A workspace held in memory: for tests and for hosts that already have the text. */

@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import { promises as fs } from 'node:fs';
 import * as nodePath from 'node:path';
 import type { CancellationToken } from '../engine/types';
-import { FileSystemWorkspace, decodePage, ignoreMatcher } from '../engine/workspace';
+import { FileSystemWorkspace, decodePage, ignoreMatcher, readInside } from '../engine/workspace';
 import type { Logger } from './context';
 
 /** Pages larger than this are kept as files (links to them stay valid) but not parsed. */
@@ -71,7 +71,7 @@ export class DiskWorkspace extends FileSystemWorkspace {
     const stat = await fs.stat(real);
     if (!stat.isFile()) throw new Error(`${path}: not a file`);
     if (stat.size > maxPageBytes) throw new Error(`${path}: ${stat.size} bytes, more than ${maxPageBytes}: kept as a file, not indexed`);
-    const bytes = await fs.readFile(real);
+    const bytes = readInside(this.realRootPath!, real);
     if (bytes.subarray(0, 8000).includes(0)) throw new Error(`${path}: binary file, not Markdown`);
     if (!isUtf8(bytes)) this.log.warn(`${path}: not valid UTF-8; indexed with replacement characters`);
     return bytes;

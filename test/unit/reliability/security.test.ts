@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { applyFixesToDisk } from '../../../server/src/engine/applyFixes';
 import { completionsAt } from '../../../server/src/engine/completion';
@@ -127,4 +127,24 @@ test('no code of the extension, the server or the CLI runs a program or fetches 
   }
   assert.ok(files > 20, `${files} source files`);
   assert.deepEqual(offenders, []);
+});
+
+test('a page, or its folder, swapped for a symbolic link after the listing is not read through it', async () => {
+  const base = tempDir();
+  const root = nodePath.join(base, 'kb');
+  const outside = nodePath.join(base, 'outside');
+  writeTree(outside, { 'secret.md': '# Secret\n', 'VM/x.md': '# Secret too\n' });
+  writeTree(root, { 'README.md': '# R\n', 'b.md': '# B\n', 'VM/x.md': '# X\n' });
+  const workspace = new FileSystemWorkspace(root);
+  assert.deepEqual(await workspace.listFiles(noCancellation), ['README.md', 'VM/x.md', 'b.md']);
+  assert.equal(await workspace.readFile('VM/x.md'), '# X\n');
+
+  // Listed as plain files: read without resolving their path again, so the open itself must refuse.
+  rmSync(nodePath.join(root, 'b.md'));
+  symlinkSync(nodePath.join(outside, 'secret.md'), nodePath.join(root, 'b.md'));
+  await assert.rejects(workspace.readFile('b.md'));
+  rmSync(nodePath.join(root, 'VM'), { recursive: true });
+  symlinkSync(nodePath.join(outside, 'VM'), nodePath.join(root, 'VM'));
+  await assert.rejects(workspace.readFile('VM/x.md'), /outside the workspace/);
+  assert.equal(await workspace.readFile('README.md'), '# R\n');
 });
