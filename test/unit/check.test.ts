@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Code } from '../../server/src/engine/types';
 import { codesOf, fixAll, kbFrom, only, summary } from './helpers';
-import { applyTextEdits } from '../../server/src/engine/fixes';
+import { applyTextEdits, selectSafeFixes } from '../../server/src/engine/fixes';
 
 const nfd = (s: string) => s.normalize('NFD');
 
@@ -160,6 +160,20 @@ describe('path shape', () => {
     const fixed = fixAll(files, kb);
     assert.ok('VM/Conclusión.md' in fixed);
     assert.deepEqual(summary(kbFrom(fixed)), []);
+  });
+
+  test('unicode-mismatch: the rename fix of a file linked from many pages is made once and shared, and selected once', () => {
+    // Worked out per page, it cost every page the links of all the others: quadratic in the pages that link there.
+    const files: Record<string, string> = { ...curso, [nfd('VM/Conclusión.md')]: '# Conclusión\n' };
+    for (let i = 0; i < 5; i++) files[`VM/p${i}.md`] = `# P${i}\n\n[c](${i % 2 ? nfd('Conclusión.md') : 'Conclusión.md'})\n`;
+    const kb = kbFrom(files);
+    // The pages that write the name in NFC are reported; those that write it in NFD are what the rename rewrites.
+    const renames = [0, 2, 4].map((i) => only(kb, `VM/p${i}.md`, Code.UnicodeMismatch).fixes[0]);
+    assert.ok(renames.every((fix) => fix === renames[0]));
+    assert.deepEqual(renames[0].edits.map((e) => e.path), ['VM/p1.md', 'VM/p3.md']);
+    const selected = selectSafeFixes([...kb.allDiagnostics().values()].flat()).filter((f) => f.fileOperations?.length);
+    assert.equal(selected.length, 1);
+    assert.deepEqual(summary(kbFrom(fixAll(files, kb))).filter((l) => l.endsWith(Code.UnicodeMismatch)), []);
   });
 
   test('absolute paths are mapped to the workspace file with the same tail', () => {

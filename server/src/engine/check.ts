@@ -25,6 +25,11 @@ export interface CheckContext {
   pagesTitled(label: string): string[];
   /** Pages with a link that resolves to `target`. */
   sourcesOf(target: string): Iterable<string>;
+  /**
+   * `compute()`, worked out once until the index changes: for what many pages ask for alike (the fix
+   * that renames a file linked from every page would cost every page the links of all of them).
+   */
+  memo<T>(key: string, compute: () => T): T;
 }
 
 const forwardLike: readonly NavDirection[] = ['forward', 'down'];
@@ -67,6 +72,17 @@ export function destinationTo(fromPage: string, target: string, suffix = ''): st
  * page). New destinations and labels never hold one (`encodeDestination`, `labelText`), so such a link
  * gets no rewrite there.
  */
+/** Whether an edit of `fix` drops a backtick (see `dropsBacktick`); once per fix, which many diagnostics may share. */
+const droppingFixes = new WeakMap<Fix, boolean>();
+function dropsAnyBacktick(fix: Fix, entry: PageEntry, ctx: CheckContext): boolean {
+  let drops = droppingFixes.get(fix);
+  if (drops === undefined) {
+    drops = fix.edits.some((edit) => dropsBacktick(edit, edit.path === entry.path ? entry : ctx.page(edit.path)));
+    droppingFixes.set(fix, drops);
+  }
+  return drops;
+}
+
 function dropsBacktick(edit: TextEdit, page: PageEntry | undefined): boolean {
   if (!page) return false;
   const ranges = rangesWithBacktick(page.facts);
@@ -140,7 +156,7 @@ export function checkPage(entry: PageEntry, ctx: CheckContext): KbDiagnostic[] {
   const report = (code: Code, range: Range, message: string, fixes: Fix[] = [], related?: RelatedLocation[]) => {
     const severity = settings.severity[code];
     if (severity === 'off') return;
-    fixes = fixes.filter((fix) => !fix.edits.some((edit) => dropsBacktick(edit, edit.path === entry.path ? entry : ctx.page(edit.path))));
+    fixes = fixes.filter((fix) => !dropsAnyBacktick(fix, entry, ctx));
     diagnostics.push({ path: entry.path, range, severity, code, message, fixes, ...(related?.length ? { related } : {}) });
   };
 
@@ -212,7 +228,12 @@ function checkShape(entry: PageEntry, link: LinkFacts, resolution: Extract<Resol
  * Renames the target (and any folder on its path) to NFC and rewrites every link that reaches it.
  * Safe when no file already has the NFC name.
  */
+/** Renames `target` to its NFC name and rewrites every link to it: one fix, shared by every page that links there. */
 function unicodeRenameFix(target: string, ctx: CheckContext): Fix | undefined {
+  return ctx.memo(`nfc-rename\n${target}`, () => makeUnicodeRenameFix(target, ctx));
+}
+
+function makeUnicodeRenameFix(target: string, ctx: CheckContext): Fix | undefined {
   const nfc = target.normalize('NFC');
   if (nfc === target || ctx.files.lookup(nfc.split('/'))?.path === nfc) return undefined;
   const edits: TextEdit[] = [];

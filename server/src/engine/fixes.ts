@@ -27,27 +27,36 @@ export function applyTextEdits(text: string, edits: readonly Pick<TextEdit, 'ran
   return result;
 }
 
-function sameEdit(a: TextEdit, b: TextEdit): boolean {
-  return a.path === b.path && a.newText === b.newText && compare(a.range.start, b.range.start) === 0 && compare(a.range.end, b.range.end) === 0;
+/** Identical edits (path, range, text) have one key. */
+function editKey(e: TextEdit): string {
+  return `${e.path}\n${e.range.start.line}:${e.range.start.character}-${e.range.end.line}:${e.range.end.character}\n${e.newText}`;
 }
 
 /**
  * Chooses the safe fixes of `diagnostics` that can be applied together: each fix whole or not at all,
  * none overlapping another (identical edits, as several codes of one link propose, count once).
- * Fixes with file operations (renames) go first: they rewrite every link to the renamed file.
+ * Fixes with file operations (renames) go first: they rewrite every link to the renamed file. A fix
+ * shared by many diagnostics (a file renamed for every page that links to it) is one candidate.
  */
 export function selectSafeFixes(diagnostics: readonly KbDiagnostic[]): Fix[] {
-  const candidates = diagnostics.flatMap((d) => d.fixes.filter((f) => f.safe));
+  const candidates = [...new Set(diagnostics.flatMap((d) => d.fixes.filter((f) => f.safe)))];
   candidates.sort((a, b) => Number(!!b.fileOperations?.length) - Number(!!a.fileOperations?.length));
   const accepted: Fix[] = [];
-  const taken: TextEdit[] = [];
+  /** Edits taken, by key and by file (overlaps are looked for in the same file only). */
+  const taken = new Set<string>();
+  const takenIn = new Map<string, TextEdit[]>();
   const renamed = new Set<string>();
   for (const fix of candidates) {
-    const fresh = fix.edits.filter((e) => !taken.some((t) => sameEdit(t, e)));
-    if (fresh.some((e) => taken.some((t) => t.path === e.path && overlaps(t.range, e.range)))) continue;
     if (fix.fileOperations?.some((op) => op.kind === 'rename' && renamed.has(op.from))) continue;
+    const fresh = fix.edits.filter((e) => !taken.has(editKey(e)));
+    if (fresh.some((e) => takenIn.get(e.path)?.some((t) => overlaps(t.range, e.range)))) continue;
     if (fresh.length === 0 && !fix.fileOperations?.length) continue;
-    taken.push(...fresh);
+    for (const e of fresh) {
+      taken.add(editKey(e));
+      const inFile = takenIn.get(e.path);
+      if (inFile) inFile.push(e);
+      else takenIn.set(e.path, [e]);
+    }
     fix.fileOperations?.forEach((op) => op.kind === 'rename' && renamed.add(op.from));
     accepted.push({ ...fix, edits: fresh });
   }

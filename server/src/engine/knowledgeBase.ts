@@ -50,6 +50,8 @@ export class KnowledgeBase implements CheckContext {
    * pages, and the pages with its rarest word are many in a large knowledge base.
    */
   private readonly titled = new Map<string, string[]>();
+  /** `memo`'s values, until the next commit. */
+  private readonly memos = new Map<string, unknown>();
 
   private readonly stagedPages = new Map<string, PageFacts | null>();
   private readonly stagedFiles = new Map<string, boolean>();
@@ -160,6 +162,7 @@ export class KnowledgeBase implements CheckContext {
    */
   commit(check = true): Set<string> {
     this.titled.clear();
+    this.memos.clear();
     const affected = new Set<string>();
     const reresolve = new Set<string>();
     const titleRuns = new Set<string>();
@@ -363,6 +366,11 @@ export class KnowledgeBase implements CheckContext {
 
   sourcesOf(target: string): Iterable<string> {
     return this.reverse.get(target) ?? [];
+  }
+
+  memo<T>(key: string, compute: () => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, compute());
+    return this.memos.get(key) as T;
   }
 
   // ---- Queries ---------------------------------------------------------------------------------
