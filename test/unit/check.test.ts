@@ -268,6 +268,19 @@ describe('navigation', () => {
     assert.equal(d[0].fixes[0].edits[0].newText, 'ImportanciaVM.md');
   });
 
+  test('nav-not-reciprocal: a fork of many pages names five of the others and counts the rest', () => {
+    // Every page leads back to the index: each message naming all the others cost the square of them.
+    const files: Record<string, string> = { 'README.md': '# Índice\n\n[Tema 0 ➡️](t0.md)\n' };
+    for (let i = 0; i < 8; i++) files[`t${i}.md`] = `# Tema ${i}\n\n[Índice ⬅️](README.md)\n`;
+    const kb = kbFrom(files);
+    const d = only(kb, 't3.md', Code.NavNotReciprocal);
+    assert.match(d.message, /bifurca: “Tema 0 \(t0\.md\)”, “Tema 1 \(t1\.md\)”, “Tema 2 \(t2\.md\)”, “Tema 4 \(t4\.md\)”, “Tema 5 \(t5\.md\)” y 2 páginas más también llevan a “Índice”/);
+    assert.deepEqual(d.related!.filter((r) => r.path !== 'README.md').map((r) => r.path), ['t0.md', 't1.md', 't2.md', 't4.md', 't5.md']);
+    assert.ok(d.fixes.every((f) => !f.safe));
+    const english = kbFrom(files, { locale: 'en' });
+    assert.match(only(english, 't7.md', Code.NavNotReciprocal).message, /“Tema 4 \(t4\.md\)” and 2 more pages also lead to “Índice”/);
+  });
+
   test('back links answered by a down link, and up links, carry no obligation beyond the chain', () => {
     const kb = kbFrom({
       ...curso,

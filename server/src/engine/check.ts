@@ -425,13 +425,23 @@ function checkNavigation(entry: PageEntry, link: LinkFacts, target: string, hasF
     if (answer.nav === needs[0]) sameKind.push({ link: answer, resolution });
   }
 
-  // Other pages that also lead to the target the same way: then the chain forks.
-  const siblings = [...ctx.sourcesOf(target)].filter((s) => s !== entry.path && s !== target && leadsTo(ctx.page(s), target, direction)).sort();
+  // Other pages that also lead to the target the same way: then the chain forks. The first few are
+  // named (and linked as related), the rest counted: a page that every page leads back to is a fork
+  // of thousands, and naming them all in each page's message cost the square of them.
+  const leading = pagesLeadingTo(target, direction, ctx);
+  const siblingCount = leading.sorted.length - (leading.has.has(entry.path) ? 1 : 0);
+  const siblings: string[] = [];
+  for (const s of leading.sorted) {
+    if (siblings.length === namedSiblings) break;
+    if (s !== entry.path) siblings.push(s);
+  }
   const describe = (path: string) => `${ctx.page(path)?.title ?? basename(path)} (${relativePath(dirname(entry.path), path)})`;
   const insteadTargets = sameKind.map((a) => (a.resolution.kind === 'found' ? describe(a.resolution.target) : a.link.raw));
   let message = t(direction === 'forward' ? 'forwardNotReciprocal' : 'backNotReciprocal', targetPage.title);
   if (insteadTargets.length) message += t(direction === 'forward' ? 'insteadBack' : 'insteadForward', insteadTargets.join('”, “'));
-  if (siblings.length) message += `; ${t('forkedChain', siblings.map(describe).join('”, “'), targetPage.title)}`;
+  const named = siblings.map(describe).join('”, “');
+  if (siblingCount > siblings.length) message += `; ${t('forkedChainMore', named, siblingCount - siblings.length, targetPage.title)}`;
+  else if (siblings.length) message += `; ${t('forkedChain', named, targetPage.title)}`;
 
   const fixes: Fix[] = [];
   const entryTitle = entry.title;
@@ -455,7 +465,7 @@ function checkNavigation(entry: PageEntry, link: LinkFacts, target: string, hasF
         : { path: target, range: { start: end, end }, newText: `${end.character === 0 ? '' : eol}${eol}${newLink}${eol}` };
     // A link appended to a page that ends in an open code fence or HTML comment would be code, not a link.
     if (direction === 'forward' || !targetPage.facts.openAtEnd) {
-      fixes.push({ title: t(direction === 'forward' ? 'fixAddBackLink' : 'fixAddForwardLink', targetPage.title), safe: siblings.length === 0, preferred: true, edits: [edit] });
+      fixes.push({ title: t(direction === 'forward' ? 'fixAddBackLink' : 'fixAddForwardLink', targetPage.title), safe: siblingCount === 0, preferred: true, edits: [edit] });
     }
   }
   const related: RelatedLocation[] = [
@@ -466,6 +476,17 @@ function checkNavigation(entry: PageEntry, link: LinkFacts, target: string, hasF
 }
 
 const zeroRange: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/** How many of the other pages of a fork a message names and links as related; the rest are counted. */
+const namedSiblings = 5;
+
+/** The pages that lead to `target` by a `direction` link, sorted: worked out once for all the pages of a fork. */
+function pagesLeadingTo(target: string, direction: NavDirection, ctx: CheckContext): { sorted: string[]; has: Set<string> } {
+  return ctx.memo(`leads ${direction}\n${target}`, () => {
+    const sorted = [...ctx.sourcesOf(target)].filter((s) => s !== target && leadsTo(ctx.page(s), target, direction)).sort();
+    return { sorted, has: new Set(sorted) };
+  });
+}
 
 function leadsTo(page: PageEntry | undefined, target: string, direction: NavDirection): boolean {
   return !!page?.facts.links.some((l, i) => l.nav === direction && page.resolutions[i].kind === 'found' && (page.resolutions[i] as { target: string }).target === target);
