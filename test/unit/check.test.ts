@@ -70,6 +70,20 @@ describe('missing-file', () => {
     assert.match(op.content, /^\[Qué son las Máquinas Virtuales ⬅️\]\(QueSonVM\.md\)\n\n# Hipervisores\n/);
   });
 
+  test('a broken link whose label many pages are titled by proposes those of its folder first, then by path, five in all', () => {
+    // Every topic has its “Introducción”: the pages named by the label are worked out once, and only the first few are looked at.
+    const files: Record<string, string> = { 'README.md': '# Curso\n' };
+    const folders = ['zeta', 'alfa', 'beta', 'VM', 'gamma', 'delta', 'Docker', 'épsilon'];
+    for (const folder of folders) files[`${folder}/Introducción.md`] = '# Introducción\n';
+    files['VM/Otra introducción.md'] = '# Introducción a las máquinas\n';
+    files['VM/Tema.md'] = '# Tema\n\n[Introducción ➡️](Intro.md)\n';
+    const kb = kbFrom(files);
+    const d = only(kb, 'VM/Tema.md', Code.MissingFile);
+    const named = Object.keys(files).filter((p) => /introducción/i.test(p));
+    const expected = named.sort((a, b) => Number(b.startsWith('VM/')) - Number(a.startsWith('VM/')) || a.localeCompare(b)).slice(0, 5);
+    assert.deepEqual(d.fixes.slice(0, 5).map((f) => f.title.match(/“(.*)”/)![1]), expected);
+  });
+
   test('keeps the fragment of a rewritten destination a link, even when the old path balanced its parenthesis', () => {
     const files = { ...curso, 'README.md': curso['README.md'] + '[a](b](VM/OrigenVM.md#) )\n' };
     const kb = kbFrom(files);

@@ -364,18 +364,47 @@ function meaningfulLabel(link: LinkFacts, ctx: CheckContext): string | undefined
   return label && !genericLabels.has(label) ? label : undefined;
 }
 
-/** Pages other than `except` whose title the label names, the exact title first. */
-function pagesNamedBy(label: string, except: string, ctx: CheckContext): string[] {
-  return ctx
-    .pagesTitled(label)
-    .filter((p) => p !== except)
-    .sort((a, b) => Number(normalizeTitle(ctx.page(b)!.title) === label) - Number(normalizeTitle(ctx.page(a)!.title) === label) || a.localeCompare(b));
+/**
+ * The pages whose title a label names: by path, by path within each folder, and the exact titles
+ * first. Worked out once per label until the index changes: many pages may share a title
+ * (“Introducción” in every topic), and each of their links asked for all of them, sorted.
+ */
+interface NamedPages {
+  byTitle: string[];
+  byPath: string[];
+  inFolder: Map<string, string[]>;
+}
+
+function namedPages(label: string, ctx: CheckContext): NamedPages {
+  return ctx.memo(`named\n${label}`, () => {
+    const byPath = ctx.pagesTitled(label).sort((a, b) => a.localeCompare(b));
+    const exact = new Set(byPath.filter((p) => normalizeTitle(ctx.page(p)!.title) === label));
+    // A stable sort: by path within the exact titles and within the others.
+    const byTitle = [...byPath].sort((a, b) => Number(exact.has(b)) - Number(exact.has(a)));
+    const inFolder = new Map<string, string[]>();
+    for (const p of byPath) {
+      const folder = inFolder.get(dirname(p));
+      if (folder) folder.push(p);
+      else inFolder.set(dirname(p), [p]);
+    }
+    return { byTitle, byPath, inFolder };
+  });
+}
+
+/** The first `limit` paths of `list` that are not in `except`. */
+function firstOf(list: readonly string[], limit: number, ...except: string[]): string[] {
+  const first: string[] = [];
+  for (const p of list) {
+    if (first.length === limit) break;
+    if (!except.includes(p)) first.push(p);
+  }
+  return first;
 }
 
 function repointByLabel(entry: PageEntry, link: LinkFacts, ctx: CheckContext): Fix[] {
   const label = meaningfulLabel(link, ctx);
   if (!label) return [];
-  const named = pagesNamedBy(label, entry.path, ctx).slice(0, 5);
+  const named = firstOf(namedPages(label, ctx).byTitle, 5, entry.path);
   return named.map((target, index) => ({
     title: localize(ctx.settings.locale, 'fixRepoint', ctx.page(target)!.title, target),
     safe: false,
@@ -399,7 +428,7 @@ function checkNavigation(entry: PageEntry, link: LinkFacts, target: string, hasF
     // The file name only when the title does not match (most links name their target's title).
     const namesTarget = (label: string) => containsWords(normalizeTitle(targetPage.title), label) || label === normalizeTitle(basename(target).replace(/\.(md|markdown)$/i, ''));
     if (label && !namesTarget(label)) {
-      const named = pagesNamedBy(label, target, ctx).filter((p) => p !== entry.path);
+      const named = firstOf(namedPages(label, ctx).byTitle, 1, target, entry.path);
       if (named.length) {
         const fixes: Fix[] = repointByLabel(entry, link, ctx).filter((f) => f.edits[0].newText !== destinationTo(entry.path, target));
         const relabel = editLabel(entry.path, link, targetPage.title, ctx.markers);
@@ -507,7 +536,12 @@ function missingFileFixes(entry: PageEntry, link: LinkFacts, missingPath: string
     }
   }
   const label = link.nav ? meaningfulLabel(link, ctx) : undefined;
-  if (label) pagesNamedBy(label, entry.path, ctx).forEach((p) => candidates.add(p));
+  if (label) {
+    // Only the first few can be among the five fixes below (same folder first, then by path).
+    const named = namedPages(label, ctx);
+    for (const p of firstOf(named.inFolder.get(dirname(missingPath)) ?? [], 6, entry.path)) candidates.add(p);
+    for (const p of firstOf(named.byPath, 6, entry.path)) candidates.add(p);
+  }
   candidates.delete(entry.path);
   const suffix = fragmentSuffix(link);
   const fixes: Fix[] = [...candidates]
