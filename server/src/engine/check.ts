@@ -3,6 +3,7 @@ import type { FileTree } from './fileTree';
 import { localize, type MessageId } from './messages';
 import { containsWords, genericLabels, type MarkerSet, normalizeTitle } from './navigation';
 import { basename, dirname, encodeDestination, isMarkdownPath, looseKey, relativePath } from './paths';
+import { rangeKey } from './positions';
 import { mapAbsolute, type Resolution } from './resolve';
 import { Code, type Fix, type KbDiagnostic, type LinkFacts, type NavDirection, type PageFacts, type Range, type RelatedLocation, type TextEdit } from './types';
 
@@ -102,10 +103,6 @@ function rangesWithBacktick(facts: PageFacts): Set<string> {
     backtickRanges.set(facts, ranges);
   }
   return ranges;
-}
-
-function rangeKey(r: Range): string {
-  return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
 }
 
 function editDestination(page: string, link: LinkFacts, newText: string): TextEdit {
@@ -459,11 +456,7 @@ function checkNavigation(entry: PageEntry, link: LinkFacts, target: string, hasF
   // of thousands, and naming them all in each page's message cost the square of them.
   const leading = pagesLeadingTo(target, direction, ctx);
   const siblingCount = leading.sorted.length - (leading.has.has(entry.path) ? 1 : 0);
-  const siblings: string[] = [];
-  for (const s of leading.sorted) {
-    if (siblings.length === namedSiblings) break;
-    if (s !== entry.path) siblings.push(s);
-  }
+  const siblings = firstOf(leading.sorted, namedSiblings, entry.path);
   const describe = (path: string) => `${ctx.page(path)?.title ?? basename(path)} (${relativePath(dirname(entry.path), path)})`;
   const insteadTargets = sameKind.map((a) => (a.resolution.kind === 'found' ? describe(a.resolution.target) : a.link.raw));
   let message = t(direction === 'forward' ? 'forwardNotReciprocal' : 'backNotReciprocal', targetPage.title);

@@ -1,5 +1,6 @@
 import type { Fix, KbDiagnostic, Position, Range, TextEdit } from './types';
 import { LineIndex } from './parse';
+import { rangeKey } from './positions';
 
 function compare(a: Position, b: Position): number {
   return a.line - b.line || a.character - b.character;
@@ -29,7 +30,7 @@ export function applyTextEdits(text: string, edits: readonly Pick<TextEdit, 'ran
 
 /** Identical edits (path, range, text) have one key. */
 function editKey(e: TextEdit): string {
-  return `${e.path}\n${e.range.start.line}:${e.range.start.character}-${e.range.end.line}:${e.range.end.character}\n${e.newText}`;
+  return `${e.path}\n${rangeKey(e.range)}\n${e.newText}`;
 }
 
 /**

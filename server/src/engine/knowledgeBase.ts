@@ -45,11 +45,6 @@ export class KnowledgeBase implements CheckContext {
   /** title word → pages whose normalized title has it. */
   private readonly byTitleWord = new Map<string, Set<string>>();
 
-  /**
-   * `pagesTitled` by label, until the next commit (which may change titles): a label recurs on many
-   * pages, and the pages with its rarest word are many in a large knowledge base.
-   */
-  private readonly titled = new Map<string, string[]>();
   /** `memo`'s values, until the next commit. */
   private readonly memos = new Map<string, unknown>();
 
@@ -161,7 +156,6 @@ export class KnowledgeBase implements CheckContext {
    * included). `check`: false only to index a state whose diagnostics are known (`replay`).
    */
   commit(check = true): Set<string> {
-    this.titled.clear();
     this.memos.clear();
     const affected = new Set<string>();
     const reresolve = new Set<string>();
@@ -350,17 +344,15 @@ export class KnowledgeBase implements CheckContext {
   }
 
   pagesTitled(label: string): string[] {
-    let found = this.titled.get(label);
-    if (!found) {
+    // Kept until the next commit (which may change titles): a label recurs on many pages, and the
+    // pages with its rarest word are many in a large knowledge base.
+    const found = this.memo(`titled\n${label}`, () => {
       // The pages with every word of the label (the rarest word's first), then those with them in a row.
       const sets = label.split(' ').map((word) => this.byTitleWord.get(word));
-      if (sets.some((set) => !set)) found = [];
-      else {
-        const [rarest, ...others] = (sets as Set<string>[]).sort((a, b) => a.size - b.size);
-        found = [...rarest].filter((p) => others.every((s) => s.has(p)) && containsWords(normalizeTitle(this.pages.get(p)!.title), label));
-      }
-      this.titled.set(label, found);
-    }
+      if (sets.some((set) => !set)) return [];
+      const [rarest, ...others] = (sets as Set<string>[]).sort((a, b) => a.size - b.size);
+      return [...rarest].filter((p) => others.every((s) => s.has(p)) && containsWords(normalizeTitle(this.pages.get(p)!.title), label));
+    });
     return [...found];
   }
 

@@ -22,6 +22,11 @@ export function rangesOverlap(a: Range, b: Range): boolean {
   return comparePositions(a.start, b.end) < 0 && comparePositions(b.start, a.end) < 0;
 }
 
+/** The same text for the same range: for sets and maps of ranges. */
+export function rangeKey(r: Range): string {
+  return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
+}
+
 function rangeSize(range: Range): number {
   return (range.end.line - range.start.line) * 1e6 + (range.end.character - range.start.character);
 }
