@@ -190,6 +190,21 @@ describe('path shape', () => {
     assert.deepEqual(summary(kbFrom(fixAll(files, kb))).filter((l) => l.endsWith(Code.UnicodeMismatch)), []);
   });
 
+  test('unicode-mismatch: reference links sharing one definition get one edit of it in the rename fix', () => {
+    // Found by fuzzing: an edit per reference link made the fix's edits overlap.
+    const files = {
+      ...curso,
+      [nfd('VM/Conclusión.md')]: '# Conclusión\n',
+      'README.md': curso['README.md'] + `[c][1] y [d][1]\n\n[1]: ${nfd('VM/Conclusión.md')}\n\n[e](VM/Conclusión.md)\n`,
+    };
+    const kb = kbFrom(files);
+    const rename = only(kb, 'README.md', Code.UnicodeMismatch).fixes[0];
+    assert.deepEqual(rename.edits.map((e) => [e.path, e.newText]), [['README.md', 'VM/Conclusión.md']]);
+    const fixed = fixAll(files, kb);
+    assert.match(fixed['README.md'], /\[1\]: VM\/Conclusión\.md\n/);
+    assert.deepEqual(summary(kbFrom(fixed)), []);
+  });
+
   test('absolute paths are mapped to the workspace file with the same tail', () => {
     const kb = kbFrom({
       ...curso,

@@ -222,10 +222,9 @@ function checkShape(entry: PageEntry, link: LinkFacts, resolution: Extract<Resol
 }
 
 /**
- * Renames the target (and any folder on its path) to NFC and rewrites every link that reaches it.
+ * Renames `target` to its NFC name and rewrites every link to it: one fix, shared by every page that links there.
  * Safe when no file already has the NFC name.
  */
-/** Renames `target` to its NFC name and rewrites every link to it: one fix, shared by every page that links there. */
 function unicodeRenameFix(target: string, ctx: CheckContext): Fix | undefined {
   return ctx.memo(`nfc-rename\n${target}`, () => makeUnicodeRenameFix(target, ctx));
 }
@@ -239,11 +238,15 @@ function makeUnicodeRenameFix(target: string, ctx: CheckContext): Fix | undefine
     const page = ctx.page(source);
     if (!page) continue;
     const newSource = source === target ? nfc : source;
+    // Reference links share their definition's destination: one edit for it.
+    const rewritten = new Set<string>();
     page.facts.links.forEach((link, i) => {
       const r = page.resolutions[i];
-      if (r.kind !== 'found' || r.target !== target) return;
+      if (r.kind !== 'found' || r.target !== target || rewritten.has(rangeKey(link.rawRange))) return;
       const destination = destinationTo(newSource, nfc, fragmentSuffix(link));
-      if (destination !== link.raw) edits.push(editDestination(source, link, destination));
+      if (destination === link.raw) return;
+      rewritten.add(rangeKey(link.rawRange));
+      edits.push(editDestination(source, link, destination));
     });
   }
   return {
