@@ -1,7 +1,8 @@
 /**
  * `kbnav check [DIR] [--format text|json|sarif] [--fix] [--lang es|en]`: the knowledge-base checker
  * for terminals and CI, on the same engine as the language server.
- * Exit codes: 0 no error-severity problem, 1 at least one, 2 bad usage or unreadable input.
+ * Reads the settings from `.kbnav.json` at the root of DIR, if there is one.
+ * Exit codes: 0 no error-severity problem, 1 at least one, 2 bad usage, bad settings or unreadable input.
  */
 import { existsSync, statSync } from 'node:fs';
 import * as nodePath from 'node:path';
@@ -11,6 +12,7 @@ import { localeFrom, localize, type MessageId } from './engine/messages';
 import { formatJson, formatSarif, formatText } from './engine/report';
 import { selectSafeFixes } from './engine/fixes';
 import { defaultCacheDir } from './engine/factsCache';
+import { settingsOf } from './engine/settingsFile';
 import type { Locale } from './engine/types';
 
 interface Options {
@@ -80,6 +82,13 @@ async function main(argv: string[]): Promise<number> {
   const root = nodePath.resolve(options.dir);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     process.stderr.write(`kbnav: ${localize(options.locale, 'cliNotADirectory', root)}\n`);
+    return 2;
+  }
+
+  // A CI run with a mistyped setting would pass or fail for the wrong reason: nothing is checked.
+  const { problems: settingsProblems } = settingsOf(root, options.locale);
+  if (settingsProblems.length) {
+    for (const problem of settingsProblems) process.stderr.write(`kbnav: ${localize(options.locale, 'cliBadSettings', problem)}\n`);
     return 2;
   }
 

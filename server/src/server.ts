@@ -65,7 +65,7 @@ connection.onInitialize((params): InitializeResult => {
   const notifier = new IndexChangedNotifier(ctx, diagnostics);
   registerIndexChanged(ctx, notifier);
   registerDocuments(ctx);
-  handleWatchedFiles(ctx);
+  handleWatchedFiles(ctx, settings);
   registerSettings(ctx, settings);
   registerCodeActions(ctx);
   registerFixAll(ctx);

@@ -149,6 +149,31 @@ describe('diagnostics', () => {
       assert.ok(server.logs.some((l) => /severity\.missing-file/.test(l)), 'the bad value is reported');
     }));
 
+  test('.kbnav.json at the root is layered over the editor settings, and read again when it changes on disk', () =>
+    withServer(
+      {
+        settings: { severity: { 'orphan-page': 'hint' } },
+        files: { '.kbnav.json': JSON.stringify({ severity: { 'missing-file': 'off' } }) },
+      },
+      async (server) => {
+        await server.ready();
+        assert.deepEqual(server.diagnosticsOf('Docker/Contenedores.md'), [], 'missing-file turned off by the file');
+        const orphan = server.diagnosticsOf('Borrador.md');
+        assert.deepEqual([orphan.length, orphan[0]?.severity], [1, 4], "the editor's severity of another code kept");
+
+        // The file's key wins over the editor's; a bad value in it is reported, naming the file.
+        server.write('.kbnav.json', JSON.stringify({ severity: { 'orphan-page': 'warning', 'backslash-path': 'loud' } }));
+        await server.filesChanged([{ path: '.kbnav.json', type: 'changed' }]);
+        await server.waitForDiagnostics('Docker/Contenedores.md', 'missing-file back', (l) => l.some((d) => d.code === 'missing-file'));
+        await server.waitForDiagnostics('Borrador.md', 'the orphan page as a warning', (l) => l.length === 1 && l[0].severity === 2);
+        await server.waitFor('the bad value logged', () => server.logs.some((l) => /\.kbnav\.json: severity\.backslash-path/.test(l)));
+
+        server.remove('.kbnav.json');
+        await server.filesChanged([{ path: '.kbnav.json', type: 'deleted' }]);
+        await server.waitForDiagnostics('Borrador.md', 'the orphan page a hint again', (l) => l.length === 1 && l[0].severity === 4);
+      },
+    ));
+
   test('a binary page and a page that is not UTF-8 are logged and the server goes on', () =>
     withServer(
       {

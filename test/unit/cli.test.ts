@@ -1,7 +1,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -105,6 +105,27 @@ describe('kbnav check', () => {
     const missing = kbnav(['check', path.join(dir, 'no-such-folder')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /Not a folder/);
+  });
+
+  test('a .kbnav.json it cannot use stops the run with exit code 2 and says why, in the language asked for', () => {
+    const dir = fixture();
+    writeFileSync(path.join(dir, '.kbnav.json'), JSON.stringify({ severity: { 'missing-files': 'off' } }));
+    const typo = kbnav(['check', dir]);
+    assert.deepEqual([typo.code, typo.stdout], [2, '']);
+    assert.match(typo.stderr, /Bad settings, nothing checked: \.kbnav\.json: severity\.missing-files: unknown code/);
+    assert.match(kbnav(['check', dir, '--lang', 'es']).stderr, /Ajustes no válidos, no se comprobó nada: \.kbnav\.json/);
+
+    writeFileSync(path.join(dir, '.kbnav.json'), '{ "severity": ');
+    assert.match(kbnav(['check', dir]).stderr, /\.kbnav\.json: .*JSON/);
+
+    // A link that leads out of the knowledge base is not read.
+    const outside = path.join(scratch, `outside-${path.basename(dir)}.json`);
+    writeFileSync(outside, JSON.stringify({ severity: { 'missing-file': 'off' } }));
+    rmSync(path.join(dir, '.kbnav.json'));
+    symlinkSync(outside, path.join(dir, '.kbnav.json'));
+    const linked = kbnav(['check', dir]);
+    assert.equal(linked.code, 2);
+    assert.match(linked.stderr, /\.kbnav\.json: leads outside the workspace/);
   });
 
   test('a warm run from the facts cache reports the same; a damaged cache is ignored and rewritten', () => {

@@ -1,12 +1,13 @@
 import { randomBytes, createHash } from 'node:crypto';
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
-import { validateSettings, type EngineSettings } from './config';
+import type { EngineSettings } from './config';
 import { KnowledgeBase, byPath, type Inputs } from './knowledgeBase';
 import { FACTS_VERSION, FactsCache, removeOtherVersions } from './factsCache';
 import { loadWorkspace } from './load';
 import { isMarkdownPath } from './paths';
 import { ParsePool } from './parsePool';
+import { settingsOf } from './settingsFile';
 import { noCancellation, type KbDiagnostic, type Locale, type PageFacts } from './types';
 import { FileSystemWorkspace, type WorkspaceProblem } from './workspace';
 
@@ -16,23 +17,7 @@ export interface CheckResult {
   diagnostics: Map<string, KbDiagnostic[]>;
   /** Files that could not be read, folders that could not be listed, links not followed. */
   problems: WorkspaceProblem[];
-  /** Settings problems (`.kbnav.json`). */
-  settingsProblems: string[];
   kb: KnowledgeBase;
-}
-
-/** The optional settings file at the root of a knowledge base, same keys as the `kbnav.*` settings. */
-export const settingsFileName = '.kbnav.json';
-
-export function readSettingsFile(root: string, locale: Locale): { settings: EngineSettings; problems: string[] } {
-  const file = nodePath.join(root, settingsFileName);
-  if (!existsSync(file)) return validateSettings(undefined, locale);
-  try {
-    return validateSettings(JSON.parse(readFileSync(file, 'utf8')), locale);
-  } catch (error) {
-    const { settings } = validateSettings(undefined, locale);
-    return { settings, problems: [`${settingsFileName}: ${(error as Error).message}`] };
-  }
 }
 
 export interface CheckOptions {
@@ -50,7 +35,7 @@ export interface CheckOptions {
 
 /** Indexes and checks a whole folder from disk: what `kbnav check` does. */
 export async function checkWorkspace(root: string, locale: Locale, options: CheckOptions = {}): Promise<CheckResult> {
-  const { settings, problems: settingsProblems } = readSettingsFile(root, locale);
+  const { settings } = settingsOf(root, locale);
   const kb = new KnowledgeBase(root, settings);
   const workspace = new FileSystemWorkspace(root, settings.ignore);
   const cache = options.cacheDir ? await FactsCache.open(options.cacheDir, settings.markers) : undefined;
@@ -62,7 +47,6 @@ export async function checkWorkspace(root: string, locale: Locale, options: Chec
         root,
         ...unchanged,
         problems: [...workspace.problems],
-        settingsProblems,
         get kb(): KnowledgeBase {
           throw new Error('checkWorkspace: the index was not loaded (index: false)');
         },
@@ -93,7 +77,6 @@ export async function checkWorkspace(root: string, locale: Locale, options: Chec
     filesChecked,
     diagnostics,
     problems: [...workspace.problems, ...problems],
-    settingsProblems,
     // Indexed only when asked for (by `--fix`) when the results were those of an earlier run.
     get kb() {
       if (kb.hasStagedChanges) kb.commit();

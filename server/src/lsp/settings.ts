@@ -1,10 +1,12 @@
 /**
- * `kbnav.*` settings, read per workspace folder with `workspace/configuration`, validated by the
- * engine, cached until the client says they changed, and applied without a restart: a folder whose
- * settings differ from those of its index is indexed again.
+ * `kbnav.*` settings, read per workspace folder with `workspace/configuration` with the folder's
+ * `.kbnav.json` over them, validated by the engine, cached until the client says they changed or the
+ * file changes, and applied without a restart: a folder whose settings differ from those of its index
+ * is indexed again.
  */
 import type { DidChangeConfigurationParams } from 'vscode-languageserver/node';
-import { validateSettings, type EngineSettings } from '../engine/config';
+import type { EngineSettings } from '../engine/config';
+import { settingsOf } from '../engine/settingsFile';
 import type { ServerContext } from './context';
 import type { KbFolder } from './folders';
 import { describe, guardNotification } from './guard';
@@ -41,7 +43,7 @@ export class SettingsCache {
     } catch (error) {
       this.ctx.log.warn(`${folder.name}: could not read the ${settingsSection} settings, using the defaults: ${describe(error)}`);
     }
-    const { settings, problems } = validateSettings(withoutNulls(raw), this.ctx.locale);
+    const { settings, problems } = settingsOf(folder.root, this.ctx.locale, withoutNulls(raw));
     const fresh = problems.filter((p) => !this.reported.has(`${folder.uri} ${p}`));
     if (fresh.length) {
       fresh.forEach((p) => this.reported.add(`${folder.uri} ${p}`));
@@ -50,6 +52,11 @@ export class SettingsCache {
       this.ctx.connection.window.showWarningMessage(message);
     }
     return settings;
+  }
+
+  /** Forgets the cached value of one folder (its `.kbnav.json` changed). */
+  forget(folder: KbFolder): void {
+    this.cache.delete(folder.uri);
   }
 
   /** Forgets every cached value (the client said the settings changed). */
