@@ -12,8 +12,9 @@ import type { Heading, LinkFacts, LinkKind, NavDirection, PageFacts, Position, R
  * the size, times and inode of each page when it was read; saves that append to the string table.
  * 10: where each page's numbers start, so that a page is decoded only when asked for.
  * 11: whether a link's label holds a backtick.
+ * 12: a backslash before a space or a line ending ends a destination (it escaped them).
  */
-export const FACTS_VERSION = 11;
+export const FACTS_VERSION = 12;
 
 /** What tells, without reading it, that a file is the one read before: any difference means read it again. */
 export interface FileStamp {

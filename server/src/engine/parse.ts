@@ -219,7 +219,7 @@ function readDestination(src: string, i: number, limit: number): RawDestination 
   while (i < limit && /[ \t\r\n]/.test(src[i])) i++;
   if (src[i] === '<') {
     for (let j = i + 1; j < limit; j++) {
-      if (src[j] === '\\') j++;
+      if (escapes(src, j)) j++;
       else if (src[j] === '>') return { raw: src.slice(i + 1, j), start: i + 1, end: j };
       else if (src[j] === '\n' || src[j] === '<') break;
     }
@@ -229,7 +229,7 @@ function readDestination(src: string, i: number, limit: number): RawDestination 
   let j = i;
   for (; j < limit; j++) {
     const c = src[j];
-    if (c === '\\') {
+    if (escapes(src, j)) {
       j++;
       continue;
     }
@@ -240,6 +240,14 @@ function readDestination(src: string, i: number, limit: number): RawDestination 
     } else if (c <= ' ') break;
   }
   return { raw: src.slice(i, j), start: i, end: j };
+}
+
+/**
+ * Whether `src[i]` is a backslash escaping the next character: only ASCII punctuation can be escaped.
+ * Before anything else (a space, a line ending) the backslash is itself part of the destination.
+ */
+function escapes(src: string, i: number): boolean {
+  return src[i] === '\\' && /[!-/:-@[-`{-~]/.test(src[i + 1] ?? '');
 }
 
 // `[^<>]` rather than `[^>]`: a tag ends at the next `<` too, so that a run of unclosed tags (`<a <a <a…`)

@@ -105,6 +105,22 @@ describe('HTML links', () => {
   });
 });
 
+describe('a backslash at the end of a destination', () => {
+  // Found by fuzzing: the line ending after it was read as escaped, a CRLF cut in two by the range.
+  for (const [name, page] of [
+    ['definition on its own line, CRLF', '[ref]:\n  q?r.md\\\r\n\n[a][ref]\n'],
+    ['definition, LF', '[ref]: q.md\\\n\n[a][ref]\n'],
+    ['inline, before a line ending and the )', '[a](q.md\\\r\n)\n'],
+    ['inline, before a title', '[a](q.md\\ "t")\n'],
+  ]) {
+    test(`${name}: the destination ends with the backslash, as the range holds`, () => {
+      const facts = parsePage(page, markers);
+      assert.deepEqual(factsViolations(page, facts), []);
+      assert.deepEqual(facts.links.map((l) => l.raw.endsWith('\\')), [true]);
+    });
+  }
+});
+
 describe('fixes that write a destination', () => {
   const encode = (name: string) => encodeURIComponent(name).replace(/\(/g, '%28').replace(/\)/g, '%29');
   for (const name of ['a#b.md', 'q?r.md', 'p%q.md', 'a(b.md', 'a)b.md', '(a)b.md', 'a b.md', 'a<b>.md', 'ta\tb.md', 'a]b.md', 'nul\u0000.md', 'bel\u0007.md', 'del\u007f.md']) {
