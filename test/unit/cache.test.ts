@@ -12,7 +12,7 @@ import { KnowledgeBase } from '../../server/src/engine/knowledgeBase';
 import { loadWorkspace } from '../../server/src/engine/load';
 import { MarkerSet, defaultMarkers, normalizeTitle } from '../../server/src/engine/navigation';
 import { parsePage } from '../../server/src/engine/parse';
-import { noCancellation, type KbDiagnostic, type PageFacts } from '../../server/src/engine/types';
+import { noCancellation, type Heading, type KbDiagnostic, type LinkFacts, type PageFacts, type UndefinedReference } from '../../server/src/engine/types';
 import { FileSystemWorkspace } from '../../server/src/engine/workspace';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'kbnav-cache-'));
@@ -24,7 +24,7 @@ const anHourAgo = new Date(Date.now() - 3600_000);
 /** Pages that exercise every field of the facts, optional ones present, absent and undefined. */
 const pages: Record<string, string> = {
   'README.md': '# Inicio\n\n[Tema uno ➡️](temas/uno.md) y [sin cierre](temas/dos.md "t")\n\n<https://example.org> www.example.com\n',
-  'temas/uno.md': '---\ntitle: Uno\n---\n\n[⬅️ Inicio](../README.md)\n\n## Sección *uno*\n\n<a id="ancla"></a><a href="dos.md#x">dos</a>\n\n[ref][def] [falta][nada]\n\n[def]: dos.md\n',
+  'temas/uno.md': '---\ntitle: Uno\n---\n\n[⬅️ Inicio](../README.md)\n\n## Sección *uno*\n\n<a id="ancla"></a><a href="dos.md#x">dos</a>\n\n[ref][def] [falta][nada]\n\n[def]:\n  dos.md\n',
   'temas/dos.md': 'Sin título\r\n\r\n![imagen](../img.png)\r\n\r\n```\r\nabierto',
   'img.png': 'not text',
 };
@@ -78,13 +78,20 @@ function diagnosticsOf(kb: KnowledgeBase) {
 }
 
 /** Facts as plain data, fields that are undefined left out: cached facts make their ranges on demand. */
+// Every field, checked by the compiler: a field added to the facts is compared here too.
+const factKeys = <T>(fields: Record<keyof T, true>) => Object.keys(fields) as (keyof T)[];
+const pageKeys = factKeys<Omit<PageFacts, 'headings' | 'links' | 'undefinedReferences'>>({ hash: true, headingTitle: true, anchors: true, end: true, afterFrontMatter: true, openAtEnd: true, eol: true });
+const headingKeys = factKeys<Heading>({ depth: true, text: true, id: true, range: true });
+const linkKeys = factKeys<LinkFacts>({ kind: true, image: true, raw: true, rawRange: true, url: true, label: true, labelRange: true, labelBacktick: true, rawLineStart: true, range: true, nav: true, reference: true });
+const referenceKeys = factKeys<UndefinedReference>({ reference: true, range: true });
+
 function plain(facts: PageFacts): unknown {
   const pick = <T extends object>(object: T, keys: (keyof T)[]) => Object.fromEntries(keys.filter((k) => object[k] !== undefined).map((k) => [k, object[k]]));
   return {
-    ...pick(facts, ['hash', 'headingTitle', 'anchors', 'end', 'afterFrontMatter', 'openAtEnd', 'eol']),
-    headings: facts.headings.map((h) => pick(h, ['depth', 'text', 'id', 'range'])),
-    links: facts.links.map((l) => pick(l, ['kind', 'image', 'raw', 'rawRange', 'url', 'label', 'labelRange', 'labelBacktick', 'range', 'nav', 'reference'])),
-    undefinedReferences: facts.undefinedReferences.map((u) => pick(u, ['reference', 'range'])),
+    ...pick(facts, pageKeys),
+    headings: facts.headings.map((h) => pick(h, headingKeys)),
+    links: facts.links.map((l) => pick(l, linkKeys)),
+    undefinedReferences: facts.undefinedReferences.map((u) => pick(u, referenceKeys)),
   };
 }
 

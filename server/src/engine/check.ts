@@ -105,12 +105,20 @@ function rangesWithBacktick(facts: PageFacts): Set<string> {
   return ranges;
 }
 
-function editDestination(page: string, link: LinkFacts, newText: string): TextEdit {
+/** The edit that writes `newText` as the destination of `link`, in a form that stays that link's destination where it stands. */
+export function editDestination(page: string, link: LinkFacts, newText: string): TextEdit {
   // In an HTML attribute a quote would end the value: `<a href='x.md#it's'>`.
   if (link.kind === 'html') newText = newText.replace(/["']/g, (c) => (c === '"' ? '%22' : '%27'));
   // Before the `>` of a `<…>` destination, a trailing `--` or `]]` would close an HTML comment or CDATA
   // section opened earlier on the page (`[<!--](a.md) [b](<c.md#-->)`), swallowing the links between.
   newText = newText.replace(/[-\]]+$/, (run) => run.replace(/-/g, '%2D').replace(/\]/g, '%5D'));
+  // At the start of a line (a definition's destination under its label) `#` would begin a heading, `---` a
+  // rule or a setext underline, `- "title"` a list item, `~~~` a fence: the definition would be lost.
+  if (link.rawLineStart && /^(?:#|[-+*_=]+$|\d{1,9}[.)]$|~|:|-+:)/.test(newText)) {
+    newText = newText.startsWith('#')
+      ? `<${newText.replace(/\\[\s\S]|[<>]/g, (m) => (m.length === 2 ? m : `\\${m}`))}>`
+      : `%${newText.charCodeAt(0).toString(16).toUpperCase()}${newText.slice(1)}`;
+  }
   return { path: page, range: link.rawRange, newText };
 }
 

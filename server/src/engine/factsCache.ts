@@ -13,8 +13,9 @@ import type { Heading, LinkFacts, LinkKind, NavDirection, PageFacts, Position, R
  * 10: where each page's numbers start, so that a page is decoded only when asked for.
  * 11: whether a link's label holds a backtick.
  * 12: a backslash before a space or a line ending ends a destination (it escaped them).
+ * 13: whether a link's destination begins its line.
  */
-export const FACTS_VERSION = 12;
+export const FACTS_VERSION = 13;
 
 /** What tells, without reading it, that a file is the one read before: any difference means read it again. */
 export interface FileStamp {
@@ -366,7 +367,7 @@ class FactsWriter {
       const labelRange = presence(l, 'labelRange');
       this.push(labelRange);
       if (labelRange === 2) this.range(l.labelRange!);
-      this.push(l.nav ? directions.indexOf(l.nav) + 1 : 0, this.optional(l, 'reference'), l.labelBacktick ? 1 : 0);
+      this.push(l.nav ? directions.indexOf(l.nav) + 1 : 0, this.optional(l, 'reference'), (l.labelBacktick ? 1 : 0) | (l.rawLineStart ? 2 : 0));
     }
     this.push(f.undefinedReferences.length);
     for (const u of f.undefinedReferences) {
@@ -414,6 +415,7 @@ class PackedLink implements LinkFacts {
   nav?: NavDirection;
   reference?: string;
   labelBacktick?: true;
+  rawLineStart?: true;
 
   constructor(
     readonly kind: LinkKind,
@@ -543,7 +545,9 @@ class FactsReader {
       }
       const reference = this.optional();
       if (reference !== null) link.reference = reference;
-      if (this.next() === 1) link.labelBacktick = true;
+      const flags = this.next();
+      if (flags & 1) link.labelBacktick = true;
+      if (flags & 2) link.rawLineStart = true;
       links.push(link);
     }
     const undefinedReferences: UndefinedReference[] = [];
@@ -564,7 +568,7 @@ const directions: readonly NavDirection[] = ['back', 'forward', 'up', 'down', 'r
  * being added to the layout fails to compile here, instead of being silently dropped by the cache.
  */
 const pageFields: Record<keyof PageFacts, true> = { hash: true, headingTitle: true, headings: true, anchors: true, links: true, undefinedReferences: true, end: true, afterFrontMatter: true, openAtEnd: true, eol: true };
-const linkFields: Record<keyof LinkFacts, true> = { kind: true, image: true, raw: true, rawRange: true, url: true, label: true, labelRange: true, labelBacktick: true, range: true, nav: true, reference: true };
+const linkFields: Record<keyof LinkFacts, true> = { kind: true, image: true, raw: true, rawRange: true, url: true, label: true, labelRange: true, labelBacktick: true, rawLineStart: true, range: true, nav: true, reference: true };
 const headingFields: Record<keyof Heading, true> = { depth: true, text: true, id: true, range: true };
 const referenceFields: Record<keyof UndefinedReference, true> = { reference: true, range: true };
 void [pageFields, linkFields, headingFields, referenceFields];

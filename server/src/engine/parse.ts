@@ -216,7 +216,14 @@ interface RawDestination {
 
 /** Reads a link destination at `i` (after `(` or `]:`): `<…>` or a bare run with balanced parentheses. */
 function readDestination(src: string, i: number, limit: number): RawDestination | undefined {
-  while (i < limit && /[ \t\r\n]/.test(src[i])) i++;
+  while (i < limit) {
+    if (src[i] === ' ' || src[i] === '\t') i++;
+    else if (src[i] === '\n' || src[i] === '\r') {
+      // On the next line, in a block quote, the quote's `>` markers come first.
+      i++;
+      while (i < limit && (src[i] === ' ' || src[i] === '\t' || src[i] === '>' || src[i] === '\n')) i++;
+    } else break;
+  }
   if (src[i] === '<') {
     for (let j = i + 1; j < limit; j++) {
       if (escapes(src, j)) j++;
@@ -240,6 +247,13 @@ function readDestination(src: string, i: number, limit: number): RawDestination 
     } else if (c <= ' ') break;
   }
   return { raw: src.slice(i, j), start: i, end: j };
+}
+
+/** `rawLineStart` when only indentation and `>` markers come before `offset` on its line. */
+function lineStart(src: string, offset: number): { rawLineStart?: true } {
+  let i = offset - 1;
+  while (i >= 0 && (src[i] === ' ' || src[i] === '\t' || src[i] === '>')) i--;
+  return i < 0 || src[i] === '\n' || src[i] === '\r' ? { rawLineStart: true } : {};
 }
 
 /**
@@ -401,7 +415,7 @@ export function parsePage(page: string, markers: MarkerSet, hash = hashText(page
         const { close, ...labelFacts } = labelOf(node, start, end, opener);
         const destination = close < 0 ? undefined : readDestination(text, close + 2, end);
         if (destination) {
-          addLink({ kind: 'inline', image, raw: destination.raw, rawRange: lines.range(destination.start, destination.end), url: node.url, ...labelFacts, range: lines.range(start, end) });
+          addLink({ kind: 'inline', image, raw: destination.raw, rawRange: lines.range(destination.start, destination.end), url: node.url, ...labelFacts, ...lineStart(text, destination.start), range: lines.range(start, end) });
         }
         if (image) return false;
         break;
@@ -413,7 +427,7 @@ export function parsePage(page: string, markers: MarkerSet, hash = hashText(page
         const image = node.type === 'imageReference';
         if (definition && destination) {
           const { close: _close, ...labelFacts } = labelOf(node, start, end, image ? 2 : 1);
-          addLink({ kind: 'reference', image, raw: destination.raw, rawRange: lines.range(destination.start, destination.end), url: definition.url, ...labelFacts, range: lines.range(start, end), reference: node.identifier });
+          addLink({ kind: 'reference', image, raw: destination.raw, rawRange: lines.range(destination.start, destination.end), url: definition.url, ...labelFacts, ...lineStart(text, destination.start), range: lines.range(start, end), reference: node.identifier });
         }
         if (image) return false;
         break;

@@ -1,4 +1,4 @@
-import { destinationTo } from './check';
+import { destinationTo, editDestination } from './check';
 import type { KnowledgeBase } from './knowledgeBase';
 import { dirname, encodeDestination, foldName, percentDecode, resolveSegments } from './paths';
 import { CancelledError, noCancellation, type CancellationToken, type TextEdit } from './types';
@@ -86,7 +86,7 @@ export function fileRenameEdits(kb: KnowledgeBase, renames: readonly PathRename[
       const key = `${link.rawRange.start.line}:${link.rawRange.start.character}`;
       if (seen.has(key)) return;
       seen.add(key);
-      edits.push({ path: source, range: link.rawRange, newText });
+      edits.push(editDestination(source, link, newText));
     });
   }
   return edits;

@@ -118,6 +118,11 @@ export interface LinkFacts {
   labelRange?: Range;
   /** The label's source holds a backtick (a code span's, or a literal one): fixes leave such a label alone. */
   labelBacktick?: true;
+  /**
+   * The destination begins its line (only indentation or `>` before it): a definition's, written on the line
+   * after its label. What is written there must not read as the start of a block.
+   */
+  rawLineStart?: true;
   /** The whole link's range. */
   range: Range;
   nav?: NavDirection;

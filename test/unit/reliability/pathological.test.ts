@@ -121,6 +121,36 @@ describe('a backslash at the end of a destination', () => {
   }
 });
 
+describe('a definition whose destination begins its line', () => {
+  test('in a block quote, the destination is read after the `>` markers, not as the `>`', () => {
+    for (const page of ['> > [ref]:\n> > x.md\n\n[a][ref]\n', '> [ref]:\r\n>   x.md\r\n\r\n[a][ref]\n', '> > [a](\n> > x.md)\n']) {
+      const facts = parsePage(page, markers);
+      assert.deepEqual([facts.links.map((l) => [l.raw, l.rawLineStart]), factsViolations(page, facts)], [[['x.md', true]], []], JSON.stringify(page));
+    }
+  });
+
+  // Found by fuzzing: a fragment fix wrote `#` there, an empty heading, and the definition was lost.
+  for (const [name, files, page, written] of [
+    ['a fragment fix to an empty heading id', { 'a.md': '# \n\n[ref]:\n  #%zz\n\n[a][ref]\n' }, 'a.md', '<#>'],
+    ['a fix to a file named = (a setext underline)', { 'README.md': '# R\n\n[s](sub/p.md)\n', 'sub/=': 'x', 'sub/p.md': '# P\n\n[ref]:\n  sub/=\n\n[a][ref]\n' }, 'sub/p.md', '%3D'],
+    ['a fix to a file named + with a title (a list item)', { 'README.md': '# R\n\n[s](sub/p.md)\n', 'sub/+': 'x', 'sub/p.md': '# P\n\n[ref]:\nsub/+ "t"\n\n[a][ref]\n' }, 'sub/p.md', '%2B'],
+    ['a fix to a file named ~~~a.md, in a block quote (a code fence)', { 'README.md': '# R\n\n[s](sub/p.md)\n', 'sub/~~~a.md': 'x', 'sub/p.md': '# P\n\n> [ref]:\n>   sub/~~~a.md\n\n[a][ref]\n' }, 'sub/p.md', '%7E~~a.md'],
+  ] as [string, Record<string, string>, string, string][]) {
+    test(`${name}: the fix writes ${written}, and the definition stays one`, () => {
+      const before = parsePage(files[page], markers);
+      assert.deepEqual([before.links.map((l) => l.raw), factsViolations(files[page], before)], [[page === 'a.md' ? '#%zz' : Object.keys(files)[1]], []]);
+      const { kb, texts } = indexKnowledgeBase(new Map(Object.entries(files)), 'en');
+      const fixes = kb.diagnostics(page).flatMap((d) => d.fixes).filter((f) => f.edits.length === 1 && f.edits[0].path === page);
+      assert.ok(fixes.length > 0, JSON.stringify(kb.diagnostics(page)));
+      for (const fix of fixes) {
+        assert.equal(fix.edits[0].newText, written);
+        const after = applyAndCompare(texts.get(page)!, fix.edits, fix.title);
+        assert.deepEqual(parsePage(after, markers).links.map((l) => l.kind), ['reference'], after);
+      }
+    });
+  }
+});
+
 describe('fixes that write a destination', () => {
   const encode = (name: string) => encodeURIComponent(name).replace(/\(/g, '%28').replace(/\)/g, '%29');
   for (const name of ['a#b.md', 'q?r.md', 'p%q.md', 'a(b.md', 'a)b.md', '(a)b.md', 'a b.md', 'a<b>.md', 'ta\tb.md', 'a]b.md', 'nul\u0000.md', 'bel\u0007.md', 'del\u007f.md']) {

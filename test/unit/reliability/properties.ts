@@ -159,7 +159,9 @@ function expectedDestinations(kb: KnowledgeBase, path: string, edits: readonly T
   for (const edit of edits) {
     // One entry per link that writes its destination there (reference links share their definition's).
     const destinationOf = facts.links.filter((l) => rangeKey(l.rawRange) === rangeKey(edit.range));
-    if (destinationOf.length) expected.push(...destinationOf.map(() => edit.newText));
+    // A destination written in `<…>` (where a bare one would begin a block) is read without the brackets.
+    const raw = /^<.*>$/s.test(edit.newText) ? edit.newText.slice(1, -1) : edit.newText;
+    if (destinationOf.length) expected.push(...destinationOf.map(() => raw));
     else if (edit.range.start.line === edit.range.end.line && edit.range.start.character === edit.range.end.character) expected.push(...parsePage(edit.newText, kb.markers).links.map((l) => l.raw));
     else if (facts.links.some((l) => l.kind === 'autolink' && rangeKey(l.range) === rangeKey(edit.range))) expected.push(...parsePage(edit.newText, kb.markers).links.map((l) => l.raw));
   }
