@@ -23,7 +23,7 @@ const anHourAgo = new Date(Date.now() - 3600_000);
 
 /** Pages that exercise every field of the facts, optional ones present, absent and undefined. */
 const pages: Record<string, string> = {
-  'README.md': '# Inicio\n\n[Tema uno ➡️](temas/uno.md) y [sin cierre](temas/dos.md "t")\n\n<https://example.org> www.example.com\n',
+  'README.md': '# Inicio\n\n[Tema uno ➡️](temas/uno.md) y [sin cierre](temas/dos.md "t")\n\n<https://example.org> www.example.com !<https://example.org/b>\n',
   'temas/uno.md': '---\ntitle: Uno\n---\n\n[⬅️ Inicio](../README.md)\n\n## Sección *uno*\n\n<a id="ancla"></a><a href="dos.md#x">dos</a>\n\n[ref][def] [falta][nada]\n\n[def]:\n  dos.md\n',
   'temas/dos.md': 'Sin título\r\n\r\n![imagen](../img.png)\r\n\r\n```\r\nabierto',
   'img.png': 'not text',
@@ -82,7 +82,7 @@ function diagnosticsOf(kb: KnowledgeBase) {
 const factKeys = <T>(fields: Record<keyof T, true>) => Object.keys(fields) as (keyof T)[];
 const pageKeys = factKeys<Omit<PageFacts, 'headings' | 'links' | 'undefinedReferences'>>({ hash: true, headingTitle: true, anchors: true, end: true, afterFrontMatter: true, openAtEnd: true, eol: true });
 const headingKeys = factKeys<Heading>({ depth: true, text: true, id: true, range: true });
-const linkKeys = factKeys<LinkFacts>({ kind: true, image: true, raw: true, rawRange: true, url: true, label: true, labelRange: true, labelBacktick: true, rawLineStart: true, range: true, nav: true, reference: true });
+const linkKeys = factKeys<LinkFacts>({ kind: true, image: true, raw: true, rawRange: true, url: true, label: true, labelRange: true, labelBacktick: true, rawLineStart: true, glued: true, range: true, nav: true, reference: true });
 const referenceKeys = factKeys<UndefinedReference>({ reference: true, range: true });
 
 function plain(facts: PageFacts): unknown {

@@ -175,7 +175,8 @@ export function checkPage(entry: PageEntry, ctx: CheckContext): KbDiagnostic[] {
         return;
       case 'absolute': {
         const mapped = mapAbsolute(resolution.segments, ctx.files);
-        const fixes = mapped.map((target) => {
+        // An autolink glued to a `]` or `!` cannot become `[…](…)` there: it would join them.
+        const fixes = (link.glued ? [] : mapped).map((target) => {
           const destination = destinationTo(entry.path, target, fragmentSuffix(link));
           // `<file:///…/x.md>` with a relative path inside is no autolink: it becomes `[file:///…/x.md](x.md)`, same text.
           const edit = link.kind === 'autolink' ? { path: entry.path, range: link.range, newText: `[${labelText(link.raw)}](${destination})` } : editDestination(entry.path, link, destination);

@@ -13,7 +13,7 @@ import type { Heading, LinkFacts, LinkKind, NavDirection, PageFacts, Position, R
  * 10: where each page's numbers start, so that a page is decoded only when asked for.
  * 11: whether a link's label holds a backtick.
  * 12: a backslash before a space or a line ending ends a destination (it escaped them).
- * 13: whether a link's destination begins its line.
+ * 13: whether a link's destination begins its line; whether an autolink follows `]` or `!`.
  */
 export const FACTS_VERSION = 13;
 
@@ -367,7 +367,7 @@ class FactsWriter {
       const labelRange = presence(l, 'labelRange');
       this.push(labelRange);
       if (labelRange === 2) this.range(l.labelRange!);
-      this.push(l.nav ? directions.indexOf(l.nav) + 1 : 0, this.optional(l, 'reference'), (l.labelBacktick ? 1 : 0) | (l.rawLineStart ? 2 : 0));
+      this.push(l.nav ? directions.indexOf(l.nav) + 1 : 0, this.optional(l, 'reference'), (l.labelBacktick ? 1 : 0) | (l.rawLineStart ? 2 : 0) | (l.glued ? 4 : 0));
     }
     this.push(f.undefinedReferences.length);
     for (const u of f.undefinedReferences) {
@@ -416,6 +416,7 @@ class PackedLink implements LinkFacts {
   reference?: string;
   labelBacktick?: true;
   rawLineStart?: true;
+  glued?: true;
 
   constructor(
     readonly kind: LinkKind,
@@ -548,6 +549,7 @@ class FactsReader {
       const flags = this.next();
       if (flags & 1) link.labelBacktick = true;
       if (flags & 2) link.rawLineStart = true;
+      if (flags & 4) link.glued = true;
       links.push(link);
     }
     const undefinedReferences: UndefinedReference[] = [];
@@ -568,7 +570,7 @@ const directions: readonly NavDirection[] = ['back', 'forward', 'up', 'down', 'r
  * being added to the layout fails to compile here, instead of being silently dropped by the cache.
  */
 const pageFields: Record<keyof PageFacts, true> = { hash: true, headingTitle: true, headings: true, anchors: true, links: true, undefinedReferences: true, end: true, afterFrontMatter: true, openAtEnd: true, eol: true };
-const linkFields: Record<keyof LinkFacts, true> = { kind: true, image: true, raw: true, rawRange: true, url: true, label: true, labelRange: true, labelBacktick: true, rawLineStart: true, range: true, nav: true, reference: true };
+const linkFields: Record<keyof LinkFacts, true> = { kind: true, image: true, raw: true, rawRange: true, url: true, label: true, labelRange: true, labelBacktick: true, rawLineStart: true, glued: true, range: true, nav: true, reference: true };
 const headingFields: Record<keyof Heading, true> = { depth: true, text: true, id: true, range: true };
 const referenceFields: Record<keyof UndefinedReference, true> = { reference: true, range: true };
 void [pageFields, linkFields, headingFields, referenceFields];

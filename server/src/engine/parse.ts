@@ -409,7 +409,8 @@ export function parsePage(page: string, markers: MarkerSet, hash = hashText(page
         if (text[start + opener - 1] !== '[') {
           // Autolink: `<…>` or a bare URL (GFM).
           const inner = text[start] === '<' ? 1 : 0;
-          addLink({ kind: 'autolink', image: false, raw: text.slice(start + inner, end - inner), rawRange: lines.range(start + inner, end - inner), url: node.url, label: toString(node), range: lines.range(start, end) });
+          const glued = text[start - 1] === ']' || text[start - 1] === '!' ? { glued: true as const } : {};
+          addLink({ kind: 'autolink', image: false, raw: text.slice(start + inner, end - inner), rawRange: lines.range(start + inner, end - inner), url: node.url, label: toString(node), range: lines.range(start, end), ...glued });
           return false;
         }
         const { close, ...labelFacts } = labelOf(node, start, end, opener);

@@ -123,6 +123,8 @@ export interface LinkFacts {
    * after its label. What is written there must not read as the start of a block.
    */
   rawLineStart?: true;
+  /** An autolink right after `]` or `!`: rewritten as `[…](…)` it would join them (`[ref][…]`, `![…]`). */
+  glued?: true;
   /** The whole link's range. */
   range: Range;
   nav?: NavDirection;

@@ -230,6 +230,15 @@ describe('autolinks', () => {
     assert.equal(links.length, 1, after);
     assert.equal(links[0].raw, 'VM/x.md');
   });
+
+  test('an absolute file: autolink right after `]` or `!` gets no fix: as `[…](…)` it would join them', () => {
+    // Found by fuzzing: `[ref]<file:…>` became `[ref][file:…](…)`, and the reference link `[ref]` was lost.
+    const page = '# R\n\n[ref]<file:///home/ana/apuntes/VM/x.md> !<file:///home/ana/apuntes/VM/x.md>\n\n[ref]: VM/x.md\n';
+    const { kb } = indexKnowledgeBase(new Map([['README.md', page], ['VM/x.md', '# X\n']]), 'en');
+    const absolute = kb.diagnostics('README.md').filter((d) => d.code === Code.AbsolutePath);
+    assert.deepEqual(absolute.map((d) => d.fixes.length), [0, 0]);
+    checkKnowledgeBase(new Map([['README.md', page], ['VM/x.md', '# X\n']]), emptyStats());
+  });
 });
 
 test('a page that starts with a second BOM: every range is a range of its text, and fixes rewrite only their destination', () => {
