@@ -43,12 +43,12 @@ describe('the .vsix', () => {
     run(process.execPath, ['scripts/build.mjs']);
   });
 
-  test('carries the bundles, grammar, manifest, translations, icon and docs, and nothing else', () => {
+  test('carries the bundles, the settings file schemas, grammar, manifest, translations, icon and docs, and nothing else', () => {
     const files = run(process.execPath, ['node_modules/@vscode/vsce/vsce', 'ls', '--no-dependencies']).trim().split('\n').sort();
-    for (const required of ['dist/extension.js', 'dist/server.js', 'dist/parseWorker.js', 'package.json', 'package.nls.json', 'package.nls.es.json', 'l10n/bundle.l10n.es.json', 'syntaxes/kbnav-navigation.tmLanguage.json', 'images/icon.png', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
+    for (const required of ['dist/extension.js', 'dist/server.js', 'dist/parseWorker.js', 'dist/kbnav.schema.json', 'dist/kbnav.schema.es.json', 'package.json', 'package.nls.json', 'package.nls.es.json', 'l10n/bundle.l10n.es.json', 'syntaxes/kbnav-navigation.tmLanguage.json', 'images/icon.png', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
       assert.ok(files.includes(required), `${required} is in the package`);
     }
-    const unexpected = files.filter((f) => !/^(dist\/[\w]+\.js|syntaxes\/|package(\.nls(\.es)?)?\.json$|l10n\/|images\/|media\/|README(\.es)?\.md$|CHANGELOG\.md$|LICENSE$)/.test(f));
+    const unexpected = files.filter((f) => !/^(dist\/[\w]+\.js|dist\/kbnav\.schema(\.es)?\.json$|syntaxes\/|package(\.nls(\.es)?)?\.json$|l10n\/|images\/|media\/|README(\.es)?\.md$|CHANGELOG\.md$|LICENSE$)/.test(f));
     assert.deepEqual(unexpected, []);
     assert.ok(statSync(vsix).size < 1024 * 1024, `small: ${statSync(vsix).size} bytes`);
   });

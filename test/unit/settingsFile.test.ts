@@ -1,6 +1,6 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { settingsOf } from '../../server/src/engine/settingsFile';
@@ -42,6 +42,29 @@ describe('.kbnav.json', () => {
     const folder = kbWith(undefined);
     mkdirSync(path.join(folder, '.kbnav.json'));
     assert.match(settingsOf(folder, 'en').problems[0], /^\.kbnav\.json: .*EISDIR/);
+  });
+
+  test('a key no setting has is a problem (a misspelt key is no silent default); $schema is allowed', () => {
+    const { settings, problems } = settingsOf(kbWith(JSON.stringify({ $schema: './kbnav.schema.json', entrypages: ['X.md'], locale: 'es', ignore: ['b/**'] })), 'en');
+    assert.deepEqual(problems, ['.kbnav.json: entrypages: unknown setting', '.kbnav.json: locale: unknown setting']);
+    assert.deepEqual([settings.locale, settings.entryPages.includes('X.md'), settings.ignore.includes('b/**')], ['en', false, true]);
+    assert.deepEqual(settingsOf(kbWith('[]'), 'en').problems, ['.kbnav.json: expected an object']);
+  });
+
+  test('its JSON schema (dist/kbnav.schema*.json, made from the manifest) has the keys the engine reads, in English and Spanish', () => {
+    const schemas = ['dist/kbnav.schema.json', 'dist/kbnav.schema.es.json'].map((f) => JSON.parse(readFileSync(f, 'utf8')));
+    for (const schema of schemas) {
+      assert.deepEqual(Object.keys(schema.properties).sort(), ['$schema', 'entryPages', 'ignore', 'markers', 'severity']);
+      assert.deepEqual(Object.keys(schema.properties.severity.properties).sort(), Object.values(Code).sort());
+      assert.equal(schema.additionalProperties, false);
+      assert.ok(!JSON.stringify(schema).includes('%config.'), 'every description is filled in');
+    }
+    assert.notEqual(schemas[0].properties.ignore.markdownDescription, schemas[1].properties.ignore.markdownDescription);
+    const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
+    assert.deepEqual(manifest.contributes.jsonValidation, [{ fileMatch: '.kbnav.json', url: '%settingsFile.schema%' }]);
+    for (const [nls, schema] of [['package.nls.json', 'dist/kbnav.schema.json'], ['package.nls.es.json', 'dist/kbnav.schema.es.json']]) {
+      assert.equal(JSON.parse(readFileSync(nls, 'utf8'))['settingsFile.schema'], `./${schema}`);
+    }
   });
 
   test('a link to a file inside the knowledge base is followed; one that leads out of it is not', () => {

@@ -46,12 +46,30 @@ export function readSettingsFile(root: string): SettingsFile {
  * sets the severity of one code keeps the editor's severities of the others.
  */
 export function settingsOf(root: string, locale: Locale, editor?: unknown): { settings: EngineSettings; problems: string[] } {
-  const file = readSettingsFile(root);
   const problems = editor === undefined ? [] : validateSettings(editor, locale).problems;
+  const file = readSettingsFile(root);
   if (file.problem) problems.push(file.problem);
-  else if (file.raw !== undefined) problems.push(...validateSettings(file.raw, locale).problems.map((p) => `${settingsFileName}: ${p}`));
-  const { settings } = validateSettings(layer(editor, file.raw), locale);
+  const own = file.raw === undefined ? undefined : fileSettings(file.raw, locale, problems);
+  const { settings } = validateSettings(layer(editor, own), locale);
   return { settings, problems };
+}
+
+/** The keys `.kbnav.json` may hold: those of the `kbnav.*` settings (and `$schema`, for editors). */
+const fileKeys = new Set(['markers', 'entryPages', 'ignore', 'severity']);
+
+/** What the file sets, without keys no setting has: a misspelt key is a problem, not a silent default. */
+function fileSettings(raw: unknown, locale: Locale, problems: string[]): Record<string, unknown> | undefined {
+  if (!isObject(raw)) {
+    problems.push(`${settingsFileName}: expected an object`);
+    return undefined;
+  }
+  const own: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (fileKeys.has(key)) own[key] = value;
+    else if (key !== '$schema') problems.push(`${settingsFileName}: ${key}: unknown setting`);
+  }
+  problems.push(...validateSettings(own, locale).problems.map((p) => `${settingsFileName}: ${p}`));
+  return own;
 }
 
 function layer(base: unknown, over: unknown): unknown {

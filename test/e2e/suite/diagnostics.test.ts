@@ -47,4 +47,29 @@ describe('Diagnostics', () => {
     await waitForCodes(borrador, (codes) => codes.join() === 'orphan-page');
     assert.deepEqual(codesOf(borrador), ['orphan-page']);
   });
+
+  it('applies a .kbnav.json written on disk, and its schema flags a misspelt key when it is open', async () => {
+    const borrador = page('Borrador.md');
+    const file = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, '.kbnav.json');
+    const write = (settings: object) => vscode.workspace.fs.writeFile(file, Buffer.from(JSON.stringify(settings, null, 2)));
+    await write({ severity: { 'orphan-page': 'off' } });
+    try {
+      await waitForCodes(borrador, (codes) => codes.length === 0);
+
+      await write({ severity: { 'orphan-page': 'off' }, entrypages: ['Borrador.md'] });
+      await vscode.window.showTextDocument(file);
+      const schemaProblem = await waitUntil(
+        'a diagnostic of the JSON schema on the misspelt key',
+        () => vscode.languages.getDiagnostics(file).find((d) => /entrypages/.test(d.message)),
+        [vscode.languages.onDidChangeDiagnostics],
+        30_000,
+        () => `The diagnostics of .kbnav.json are ${JSON.stringify(vscode.languages.getDiagnostics(file).map((d) => d.message))}.`,
+      );
+      assert.equal(schemaProblem.range.start.line, 4);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await vscode.workspace.fs.delete(file);
+    }
+    await waitForCodes(borrador, (codes) => codes.join() === 'orphan-page');
+  });
 });
