@@ -40,6 +40,15 @@ describe('rename', () => {
       await server.waitForDiagnostics('Docker/Contenedores.md', 'only the missing page', (l) => l.length === 1 && l[0].code === 'missing-file');
     }));
 
+  test('moving a page keeps its links out of the workspace pointing where they did', () =>
+    withServer({ files: { 'Fuera.md': '# Fuera\n\n[código](../src/main.c) [carpeta](../src/) [raíz](..#x) [def]\n\n[def]:\n  ../LEEME.md\n' } }, async (server) => {
+      await server.ready();
+      await move(server, 'Fuera.md', 'MV/Extra/Fuera.md');
+      const moved = server.read('MV/Extra/Fuera.md');
+      assert.match(moved, /\[código\]\(\.\.\/\.\.\/\.\.\/src\/main\.c\) \[carpeta\]\(\.\.\/\.\.\/\.\.\/src\/\) \[raíz\]\(\.\.\/\.\.\/\.\.#x\)/);
+      assert.match(moved, /\[def\]:\n {2}\.\.\/\.\.\/\.\.\/LEEME\.md\n/);
+    }));
+
   test('moving a folder rewrites links into it and leaves links inside it alone', () =>
     withServer({}, async (server) => {
       await server.ready();

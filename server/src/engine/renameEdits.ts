@@ -35,6 +35,17 @@ function writtenLeadsTo(raw: string, fromPage: string, target: string, fromRoot:
   return !!resolved && foldName(resolved.join('/')) === foldName(target);
 }
 
+/** Where a destination that climbs out of the workspace leads from `fromPage`: a path from the root that starts with `..`. */
+function beyondRoot(fromPage: string, raw: string): string {
+  const out = dirname(fromPage) ? dirname(fromPage).split('/') : [];
+  for (const segment of raw.trim().replace(/[?#].*$/, '').replace(/\\/g, '/').split('/').map(percentDecode)) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..' && out.length > 0 && out[out.length - 1] !== '..') out.pop();
+    else out.push(segment);
+  }
+  return out.join('/');
+}
+
 /**
  * The edits that keep every link working when files or folders move: links that reach a moved
  * file (or a file inside a moved folder) are rewritten to its new path, and the relative links of
@@ -80,6 +91,10 @@ export function fileRenameEdits(kb: KnowledgeBase, renames: readonly PathRename[
         const intended = moved(r.path) ?? r.path;
         if (writtenLeadsTo(link.raw, newSource, intended, false)) return;
         newText = destinationTo(newSource, intended) + suffixOf(link.raw);
+      } else if (r.kind === 'outside' && newSource !== source) {
+        // Out of the workspace (a folder beside it, in the same repository): still there from the new folder.
+        const trailing = /[/\\]$/.test(link.raw.replace(/[?#].*$/, '')) ? '/' : '';
+        newText = destinationTo(newSource, beyondRoot(source, link.raw)) + trailing + suffixOf(link.raw);
       } else return;
       if (newText === link.raw) return;
       // Reference links share their definition's destination: one edit for it.

@@ -1,13 +1,15 @@
 /**
  * The properties every knowledge base must keep, whatever its text: indexing and checking never
  * throw, every range is a range of the text, and a fix — alone or in fix-all — replaces only the
- * destination or label it names (or inserts a line where it says), keeping every other character.
+ * destination or label it names (or inserts a line where it says), keeping every other character;
+ * and a page moved with the edits the server gives for it keeps every link leading where it did.
  */
 import { KnowledgeBase } from '../../../server/src/engine/knowledgeBase';
 import { defaultSettings } from '../../../server/src/engine/config';
 import { applyTextEdits, selectSafeFixes } from '../../../server/src/engine/fixes';
 import { parsePage, stripBom } from '../../../server/src/engine/parse';
 import { isMarkdownPath } from '../../../server/src/engine/paths';
+import { fileRenameEdits, movedPath } from '../../../server/src/engine/renameEdits';
 import type { Fix, KbDiagnostic, Locale, Range, TextEdit } from '../../../server/src/engine/types';
 import { LineStarts, factsViolations } from './support';
 
@@ -261,6 +263,7 @@ export function checkKnowledgeBase(files: ReadonlyMap<string, string>, stats: Fu
     }
   }
   if (options.fixes === false) return;
+  checkRename(kb, files, texts, memo, locale);
 
   let alone = 0;
   all.forEach((d, i) =>
@@ -296,6 +299,38 @@ export function checkKnowledgeBase(files: ReadonlyMap<string, string>, stats: Fu
   const first = new Set(inserts(safe.flatMap((f) => f.edits)).map((e) => `${e.path}\u0000${e.newText}`));
   const repeated = inserts(again).filter((e) => first.has(`${e.path}\u0000${e.newText}`));
   if (repeated.length) fail(`fix-all applied twice repeats ${JSON.stringify(repeated.map((e) => [e.path, e.newText]))}`);
+}
+
+/** Where the rename property moves a page: a new folder, and a name that needs encoding in a destination. */
+const renamedTo = 'Carpeta nueva/Página (movida) #1.md';
+
+/**
+ * A page moved (as the editor's file rename asks the server for the edits): after the edits and the
+ * move, every page has as many links as before, and each link that found a file finds the same file,
+ * at its new path for the moved page; links that found none still find none.
+ */
+function checkRename(kb: KnowledgeBase, files: ReadonlyMap<string, string>, texts: Map<string, string>, memo: Memo, locale: Locale): void {
+  const pages = [...texts.keys()].sort();
+  const from = pages.find((p) => [...kb.sourcesOf(p)].some((s) => s !== p)) ?? pages[0];
+  if (!from || files.has(renamedTo)) return;
+  const renames = [{ from, to: renamedTo }];
+  const moved = (path: string) => movedPath(path, renames) ?? path;
+  const edits = fileRenameEdits(kb, renames);
+  const after = new Map<string, string>();
+  for (const [path, content] of files) {
+    const own = edits.filter((e) => e.path === path);
+    after.set(moved(path), own.length ? applyAndCompare(texts.get(path)!, own, `rename of ${from}`, memo.lines(path)) : content);
+  }
+  const { kb: renamed } = indexKnowledgeBase(after, locale);
+  // A link to a folder is left out: the folder the page leaves may be left empty, and gone.
+  const outcome = (k: KnowledgeBase, path: string, map: (p: string) => string) =>
+    k.page(path)!.resolutions.map((r) => (r.kind === 'found' ? (r.isDirectory ? 'folder' : `found ${map(r.target)}`) : r.kind === 'self' || r.kind === 'external' ? r.kind : 'not found'));
+  for (const path of pages) {
+    const was = outcome(kb, path, moved);
+    const before = was.join('\n');
+    const now = outcome(renamed, moved(path), (p) => p).map((o, i) => (was[i] === 'folder' ? 'folder' : o)).join('\n');
+    if (before !== now) fail(`rename of ${from} to ${renamedTo}: the links of ${path} changed: ${JSON.stringify(before.split('\n'))} → ${JSON.stringify(now.split('\n'))}; edits ${JSON.stringify(edits.filter((e) => e.path === path).map((e) => e.newText))}`);
+  }
 }
 
 /** Same as `checkKnowledgeBase`, but returns the violation (or exception) as text instead of throwing a property failure. */
