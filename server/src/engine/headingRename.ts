@@ -1,7 +1,7 @@
 import { applyTextEdits } from './fixes';
 import type { KnowledgeBase } from './knowledgeBase';
 import { parsePage } from './parse';
-import { fragmentKey, rangesOverlap } from './positions';
+import { fragmentKey, rangeKey, rangesOverlap } from './positions';
 import { CancelledError, noCancellation, type CancellationToken, type Heading, type LinkFacts, type PageFacts, type Range, type TextEdit } from './types';
 
 /**
@@ -85,12 +85,19 @@ export function headingRenameEdits(
   // even when the second one inherits the id `ventajas` (its links, `#ventajas-1`, follow it there).
 
   const edits: TextEdit[] = [headingEdit];
+  // Reference links share their definition's fragment: one edit for it (a set, not a scan of the edits:
+  // a page may have thousands of links to the heading).
+  const rewritten = new Set<string>();
   const rewrite = (source: string, link: LinkFacts, fragment: string | undefined) => {
     if (!fragment) return;
     const newId = renamed.get(fragmentKey(fragment));
     const written = fragmentRange(link);
     if (newId === undefined || !written) return;
-    if (edits.some((e) => e.path === source && rangesOverlap(e.range, written.range))) return;
+    // A link in the heading's own text goes with it.
+    if (source === path && rangesOverlap(headingEdit.range, written.range)) return;
+    const key = `${source}\n${rangeKey(written.range)}`;
+    if (rewritten.has(key)) return;
+    rewritten.add(key);
     edits.push({ path: source, range: written.range, newText: writeFragment(newId, written.written) });
   };
   if (renamed.size) {

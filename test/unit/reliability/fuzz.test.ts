@@ -91,7 +91,7 @@ function fuzz(job: Job, post: (message: Message) => void): void {
 if (!isMainThread) {
   fuzz(workerData as Job, (message) => parentPort!.postMessage(message));
 } else {
-  test('fuzzing: no exception, ranges in their text, fixes keep every other character, moves keep every link', { timeout: 30 * 60_000 }, async (t) => {
+  test('fuzzing: no exception, ranges in their text, fixes keep every other character, moves and heading renames keep every link', { timeout: 30 * 60_000 }, async (t) => {
     const replay = process.env.KBNAV_FUZZ_SEED !== undefined;
     const workers = Math.max(1, Number(process.env.KBNAV_FUZZ_WORKERS ?? Math.min(2, availableParallelism())));
     const target = Number(process.env.KBNAV_FUZZ_DOCS ?? 100_000);

@@ -2,7 +2,8 @@
  * The properties every knowledge base must keep, whatever its text: indexing and checking never
  * throw, every range is a range of the text, and a fix — alone or in fix-all — replaces only the
  * destination or label it names (or inserts a line where it says), keeping every other character;
- * and a page moved with the edits the server gives for it keeps every link leading where it did.
+ * and a page moved, or a heading renamed, with the edits the server gives for it keeps every link
+ * leading where it did.
  */
 import { KnowledgeBase } from '../../../server/src/engine/knowledgeBase';
 import { defaultSettings } from '../../../server/src/engine/config';
@@ -10,7 +11,9 @@ import { applyTextEdits, selectSafeFixes } from '../../../server/src/engine/fixe
 import { parsePage, stripBom } from '../../../server/src/engine/parse';
 import { isMarkdownPath } from '../../../server/src/engine/paths';
 import { fileRenameEdits, movedPath } from '../../../server/src/engine/renameEdits';
-import type { Fix, KbDiagnostic, Locale, Range, TextEdit } from '../../../server/src/engine/types';
+import { headingRenameEdits } from '../../../server/src/engine/headingRename';
+import { findHeading } from '../../../server/src/engine/positions';
+import type { Fix, KbDiagnostic, LinkFacts, Locale, Range, TextEdit } from '../../../server/src/engine/types';
 import { LineStarts, factsViolations } from './support';
 
 export const root = '/home/ana/apuntes';
@@ -264,6 +267,7 @@ export function checkKnowledgeBase(files: ReadonlyMap<string, string>, stats: Fu
   }
   if (options.fixes === false) return;
   checkRename(kb, files, texts, memo, locale);
+  checkHeadingRename(kb, files, texts, memo, locale);
 
   let alone = 0;
   all.forEach((d, i) =>
@@ -330,6 +334,56 @@ function checkRename(kb: KnowledgeBase, files: ReadonlyMap<string, string>, text
     const before = was.join('\n');
     const now = outcome(renamed, moved(path), (p) => p).map((o, i) => (was[i] === 'folder' ? 'folder' : o)).join('\n');
     if (before !== now) fail(`rename of ${from} to ${renamedTo}: the links of ${path} changed: ${JSON.stringify(before.split('\n'))} → ${JSON.stringify(now.split('\n'))}; edits ${JSON.stringify(edits.filter((e) => e.path === path).map((e) => e.newText))}`);
+  }
+}
+
+/** What a heading is renamed to: a name whose id differs, with characters a fragment must encode. */
+const newHeading = 'Nuevo título (2) ✓';
+
+/**
+ * A heading renamed (as the editor's rename asks the server for the edits): after the edits, every
+ * page has as many links as before, each leads to the same file, and each fragment names the same
+ * heading as before (by its place in the page), or still names none.
+ */
+function checkHeadingRename(kb: KnowledgeBase, files: ReadonlyMap<string, string>, texts: Map<string, string>, memo: Memo, locale: Locale): void {
+  const pages = [...texts.keys()].sort();
+  /** Per link of `path`: where it leads, and which heading (by index) its fragment names. */
+  const outcome = (k: KnowledgeBase, path: string) =>
+    k.page(path)!.resolutions.map((r) => {
+      const target = r.kind === 'found' ? r.target : r.kind === 'self' ? path : undefined;
+      if (target === undefined) return r.kind;
+      const facts = k.page(target)?.facts;
+      const fragment = r.kind === 'found' || r.kind === 'self' ? r.fragment : undefined;
+      const heading = facts && fragment ? findHeading(facts, fragment) : undefined;
+      return `${target} ${fragment === undefined ? '' : heading ? `heading ${facts!.headings.indexOf(heading)}` : 'no heading'}`;
+    });
+  // The first heading some fragment names, or else the first heading.
+  let chosen: { path: string; index: number } | undefined;
+  for (const path of pages) {
+    for (const o of outcome(kb, path)) {
+      const match = / heading (\d+)$/.exec(o);
+      if (match) chosen ??= { path: o.slice(0, o.length - match[0].length), index: Number(match[1]) };
+    }
+  }
+  const withHeading = pages.find((p) => kb.page(p)!.facts.headings.length > 0);
+  chosen ??= withHeading === undefined ? undefined : { path: withHeading, index: 0 };
+  if (!chosen) return;
+  const edits = headingRenameEdits(kb, chosen.path, texts.get(chosen.path)!, chosen.index, newHeading);
+  if (!edits) return;
+  const after = new Map<string, string>();
+  for (const [path, content] of files) {
+    const own = edits.filter((e) => e.path === path);
+    after.set(path, own.length ? applyAndCompare(texts.get(path)!, own, `heading rename in ${chosen.path}`, memo.lines(path)) : content);
+  }
+  const { kb: renamed } = indexKnowledgeBase(after, locale);
+  // A link in the heading's own text is replaced with it, by the name the author typed.
+  const [headingEdit] = edits;
+  const inHeading = (link: LinkFacts) => link.range.start.line === headingEdit.range.start.line;
+  for (const path of pages) {
+    const kept = kb.page(path)!.facts.links.map((link) => path !== chosen!.path || !inHeading(link));
+    const before = outcome(kb, path).filter((_, i) => kept[i]).join('\n');
+    const now = outcome(renamed, path).join('\n');
+    if (before !== now) fail(`rename of heading ${chosen.index} of ${chosen.path} to ${newHeading}: the links of ${path} changed: ${JSON.stringify(before.split('\n'))} → ${JSON.stringify(now.split('\n'))}; edits ${JSON.stringify(edits.filter((e) => e.path === path).map((e) => e.newText))}`);
   }
 }
 
