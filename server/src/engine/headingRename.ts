@@ -6,22 +6,30 @@ import { CancelledError, noCancellation, type CancellationToken, type Heading, t
 
 /**
  * The range of a heading's own text: after the `#` run of an ATX heading and before its optional
- * closing `#`s, or the text line of a setext heading (without its indentation). Undefined when the
- * heading's line is not in `text` as the facts say (the facts are from another version of the text).
+ * closing `#`s, or the text lines of a setext heading (without indentation), all of them: renaming
+ * only the first could change what the others mean (a code span closed on the next line). It starts
+ * where the heading does, after the markers of the quotes and list items it is in (`> - ## Título`).
+ * Undefined when the heading's lines are not in `text` as the facts say (facts of another version).
  */
 export function headingTextRange(text: string, heading: Heading): Range | undefined {
   const line = heading.range.start.line;
-  const lineText = text.split(/\r\n|\r|\n/)[line];
+  const lines = text.split(/\r\n|\r|\n/);
+  const lineText = lines[line];
   if (lineText === undefined) return undefined;
-  const atx = /^( {0,3}#{1,6})([ \t]+|$)(.*?)([ \t]+#+)?[ \t]*$/.exec(lineText);
+  const from = heading.range.start.character;
+  const rest = lineText.slice(from);
+  const atx = /^( {0,3}#{1,6})([ \t]+|$)(.*?)([ \t]+#+)?[ \t]*$/.exec(rest);
   if (atx && heading.range.end.line === line) {
-    const start = atx[1].length + atx[2].length;
+    const start = from + atx[1].length + atx[2].length;
     return { start: { line, character: start }, end: { line, character: start + atx[3].length } };
   }
-  const indent = /^[ \t]*/.exec(lineText)![0].length;
-  const end = lineText.replace(/[ \t]+$/, '').length;
-  if (end <= indent) return undefined;
-  return { start: { line, character: indent }, end: { line, character: end } };
+  // A setext heading: its text lines, then the underline.
+  const last = Math.max(line, heading.range.end.line - 1);
+  if (lines[last] === undefined) return undefined;
+  const start = from + /^[ \t]*/.exec(rest)![0].length;
+  const end = lines[last].replace(/[ \t]+$/, '').length;
+  if (last === line && end <= start) return undefined;
+  return { start: { line, character: start }, end: { line: last, character: end } };
 }
 
 /** What a heading rename may start from: the heading's text, and its range to select. */
@@ -37,7 +45,8 @@ export function prepareHeadingRename(text: string, facts: PageFacts, headingInde
   const range = heading && headingTextRange(text, heading);
   if (!range) return undefined;
   const lines = text.split(/\r\n|\r|\n/);
-  return { headingIndex, range, placeholder: lines[range.start.line].slice(range.start.character, range.end.character) };
+  const placeholder = range.start.line === range.end.line ? lines[range.start.line].slice(range.start.character, range.end.character) : heading.text.replace(/\s*\n\s*/g, ' ');
+  return { headingIndex, range, placeholder };
 }
 
 /** The fragment part of a destination as written, with its range; undefined when the destination has none. */

@@ -13,6 +13,7 @@ import { MarkerSet } from '../../../server/src/engine/navigation';
 import { resolveLink } from '../../../server/src/engine/resolve';
 import { encodeDestination } from '../../../server/src/engine/paths';
 import { checkKnowledgeBase, emptyStats, indexKnowledgeBase, applyAndCompare } from './properties';
+import { headingRenameEdits } from '../../../server/src/engine/headingRename';
 import { LineStarts, factsViolations } from './support';
 
 /**
@@ -399,4 +400,27 @@ test('a label written with a backtick gets no relabelling: without it, a line op
   assert.ok(mismatch, 'the label is reported');
   // Re-pointing the destination stays; rewriting the label would drop its backticks.
   assert.deepEqual(mismatch.fixes.map((f) => f.edits.map((e) => e.newText)), [['OrigenVM.md']]);
+});
+
+describe('renaming a heading inside a quote or a list', () => {
+  // Found by fuzzing: the range of the heading's text started at the line's start, so the rename
+  // replaced the list marker, or the quote's `>`, with the new name.
+  for (const [page, before] of [
+    ['> # Título #\n', '> # Nuevo #\n'],
+    ['- # Título\n', '- # Nuevo\n'],
+    ['> - ## Título ##  \n', '> - ## Nuevo ##  \n'],
+    ['1. Título\n   ---\n', '1. Nuevo\n   ---\n'],
+    ['> Título\n> ---\n', '> Nuevo\n> ---\n'],
+    ['   ## Título\n', '   ## Nuevo\n'],
+    // A setext heading of two lines: both are its text (the code span opened on the first closes on the second).
+    ['`\r\n`[a](b.md)`\r===\n', 'Nuevo\r===\n'],
+    ['> Tí\n> tulo\n> ---\n', '> Nuevo\n> ---\n'],
+  ]) {
+    test(`${JSON.stringify(page)}: only the heading's text is replaced`, () => {
+      const { kb } = indexKnowledgeBase(new Map([['a.md', page]]), 'en');
+      const edits = headingRenameEdits(kb, 'a.md', page, 0, 'Nuevo');
+      assert.ok(edits, 'a rename');
+      assert.equal(applyAndCompare(page, edits, 'heading rename'), before);
+    });
+  }
 });

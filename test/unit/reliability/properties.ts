@@ -12,7 +12,7 @@ import { parsePage, stripBom } from '../../../server/src/engine/parse';
 import { isMarkdownPath } from '../../../server/src/engine/paths';
 import { fileRenameEdits, movedPath } from '../../../server/src/engine/renameEdits';
 import { headingRenameEdits } from '../../../server/src/engine/headingRename';
-import { findHeading } from '../../../server/src/engine/positions';
+import { findHeading, rangesOverlap } from '../../../server/src/engine/positions';
 import type { Fix, KbDiagnostic, LinkFacts, Locale, Range, TextEdit } from '../../../server/src/engine/types';
 import { LineStarts, factsViolations } from './support';
 
@@ -378,7 +378,7 @@ function checkHeadingRename(kb: KnowledgeBase, files: ReadonlyMap<string, string
   const { kb: renamed } = indexKnowledgeBase(after, locale);
   // A link in the heading's own text is replaced with it, by the name the author typed.
   const [headingEdit] = edits;
-  const inHeading = (link: LinkFacts) => link.range.start.line === headingEdit.range.start.line;
+  const inHeading = (link: LinkFacts) => rangesOverlap(link.range, headingEdit.range);
   for (const path of pages) {
     const kept = kb.page(path)!.facts.links.map((link) => path !== chosen!.path || !inHeading(link));
     const before = outcome(kb, path).filter((_, i) => kept[i]).join('\n');
