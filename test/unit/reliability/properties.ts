@@ -305,8 +305,9 @@ export function checkKnowledgeBase(files: ReadonlyMap<string, string>, stats: Fu
   if (repeated.length) fail(`fix-all applied twice repeats ${JSON.stringify(repeated.map((e) => [e.path, e.newText]))}`);
 }
 
-/** Where the rename property moves a page: a new folder, and a name that needs encoding in a destination. */
+/** Where the rename property moves a page, or a folder: a new folder, and names that need encoding in a destination. */
 const renamedTo = 'Carpeta nueva/Página (movida) #1.md';
+const folderRenamedTo = 'Carpeta nueva/Sub carpeta (2)';
 
 /**
  * A page moved (as the editor's file rename asks the server for the edits): after the edits and the
@@ -315,9 +316,12 @@ const renamedTo = 'Carpeta nueva/Página (movida) #1.md';
  */
 function checkRename(kb: KnowledgeBase, files: ReadonlyMap<string, string>, texts: Map<string, string>, memo: Memo, locale: Locale): void {
   const pages = [...texts.keys()].sort();
-  const from = pages.find((p) => [...kb.sourcesOf(p)].some((s) => s !== p)) ?? pages[0];
-  if (!from || files.has(renamedTo)) return;
-  const renames = [{ from, to: renamedTo }];
+  // Every other knowledge base with a folder moves the folder of its first nested page, the others a page.
+  const nested = files.size % 2 === 0 ? pages.find((p) => p.includes('/')) : undefined;
+  const from = nested ? nested.slice(0, nested.indexOf('/')) : (pages.find((p) => [...kb.sourcesOf(p)].some((s) => s !== p)) ?? pages[0]);
+  const to = nested ? folderRenamedTo : renamedTo;
+  if (!from || [...files.keys()].some((p) => p === to || p.startsWith(`${to}/`))) return;
+  const renames = [{ from, to }];
   const moved = (path: string) => movedPath(path, renames) ?? path;
   const edits = fileRenameEdits(kb, renames);
   const after = new Map<string, string>();
@@ -333,7 +337,7 @@ function checkRename(kb: KnowledgeBase, files: ReadonlyMap<string, string>, text
     const was = outcome(kb, path, moved);
     const before = was.join('\n');
     const now = outcome(renamed, moved(path), (p) => p).map((o, i) => (was[i] === 'folder' ? 'folder' : o)).join('\n');
-    if (before !== now) fail(`rename of ${from} to ${renamedTo}: the links of ${path} changed: ${JSON.stringify(before.split('\n'))} → ${JSON.stringify(now.split('\n'))}; edits ${JSON.stringify(edits.filter((e) => e.path === path).map((e) => e.newText))}`);
+    if (before !== now) fail(`rename of ${from} to ${to}: the links of ${path} changed: ${JSON.stringify(before.split('\n'))} → ${JSON.stringify(now.split('\n'))}; edits ${JSON.stringify(edits.filter((e) => e.path === path).map((e) => e.newText))}`);
   }
 }
 
