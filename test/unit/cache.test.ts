@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { deserialize, serialize } from 'node:v8';
 import fc from 'fast-check';
-import { FACTS_VERSION, FactsCache, type FileStamp } from '../../server/src/engine/factsCache';
+import { FACTS_VERSION, FactsCache, decodeCacheFile, encodeCacheFile, type FileStamp } from '../../server/src/engine/factsCache';
 import { checkWorkspace } from '../../server/src/engine/checkWorkspace';
 import { defaultSettings } from '../../server/src/engine/config';
 import { KnowledgeBase } from '../../server/src/engine/knowledgeBase';
@@ -112,6 +111,15 @@ describe('facts cache', () => {
     assert.equal(await again.save([...facts.slice(1).map((f) => again.get(f.hash)!), facts[0]]), true);
     const third = await FactsCache.open(dir, defaultMarkers);
     for (const f of facts) assert.deepStrictEqual(plain(third.get(f.hash)!), plain(f));
+
+    // Read into a buffer at an odd offset, the arrays are copies instead of views, and equal.
+    const bytes = readFileSync(cacheFile(dir));
+    const shifted = Buffer.alloc(bytes.length + 1).subarray(1);
+    bytes.copy(shifted);
+    const [a, b] = [decodeCacheFile(bytes), decodeCacheFile(shifted)];
+    assert.deepStrictEqual([...(b.numbers as Int32Array)], [...(a.numbers as Int32Array)]);
+    assert.deepStrictEqual([b.strings, [...b.stampValues], [...b.pageStarts]], [a.strings, [...a.stampValues], [...a.pageStarts]]);
+    assert.ok(a.numbers.length > 0);
   });
 
   test('an unchanged page is not read again; a page edited is, and the findings are those of a run without cache', async () => {
@@ -185,16 +193,16 @@ describe('facts cache', () => {
     ['garbage', () => Buffer.from('not a cache at all')],
     ['truncated', (bytes: Buffer) => bytes.subarray(0, Math.floor(bytes.length / 2))],
     ['an index out of the string table', (bytes: Buffer) => {
-      const data = deserialize(bytes);
-      data.numbers[0] = 1e9;
-      return serialize(data);
+      const data = decodeCacheFile(bytes);
+      (data.numbers as Int32Array)[0] = 1e9;
+      return encodeCacheFile(data);
     }],
     ['a page start past the end', (bytes: Buffer) => {
-      const data = deserialize(bytes);
+      const data = decodeCacheFile(bytes);
       data.pageStarts[0] = data.numbers.length + 5;
-      return serialize(data);
+      return encodeCacheFile(data);
     }],
-    ['another version', (bytes: Buffer) => serialize({ ...deserialize(bytes), version: FACTS_VERSION - 1 })],
+    ['another version', (bytes: Buffer) => encodeCacheFile({ ...decodeCacheFile(bytes), version: FACTS_VERSION - 1 })],
   ] as [string, (bytes: Buffer) => Buffer][]) {
     test(`a cache file with ${name} is ignored: every page is read, the findings are right, and the file is replaced`, async () => {
       const root = writeTree(pages);
@@ -214,14 +222,15 @@ describe('facts cache', () => {
     const root = writeTree(pages);
     const cacheDir = path.join(scratch, 'damaged-page');
     const cold = await load(root, cacheDir);
-    const data = deserialize(readFileSync(cacheFile(cacheDir)));
+    const data = decodeCacheFile(readFileSync(cacheFile(cacheDir)));
+    const numbers = data.numbers as Int32Array;
     const start = data.pageStarts[0];
-    const hash = data.strings[data.numbers[start]];
+    const hash = data.strings[numbers[start]];
     let damaged = '';
     for (let i = 0; i < data.stampKeys.length; i += 2) if (data.strings[data.stampKeys[i + 1]] === hash) damaged = data.strings[data.stampKeys[i]];
     // The number of headings: after the hash, title, eol, open-at-end, end (2) and front matter (flag, and 2 if set).
-    data.numbers[start + (data.numbers[start + 6] === 1 ? 9 : 7)] = 1e9;
-    writeFileSync(cacheFile(cacheDir), serialize(data));
+    numbers[start + (numbers[start + 6] === 1 ? 9 : 7)] = 1e9;
+    writeFileSync(cacheFile(cacheDir), encodeCacheFile(data));
     const warm = await load(root, cacheDir);
     assert.deepEqual(warm.read, [damaged]);
     assert.equal(diagnosticsOf(warm.kb), diagnosticsOf(cold.kb));
@@ -262,7 +271,7 @@ describe('facts cache', () => {
       const text = `${pages['temas/uno.md']}\n## Sección ${i}\n\n[Tema ${i} ➡️](t${i}.md)\n`;
       writeFileSync(path.join(root, 'temas/uno.md'), text);
       await load(root, cacheDir);
-      const data = deserialize(readFileSync(cacheFile(cacheDir)));
+      const data = decodeCacheFile(readFileSync(cacheFile(cacheDir)));
       appended.push(data.appended);
       const cache = await FactsCache.open(cacheDir, defaultMarkers);
       assert.equal(cache.size, 33);
@@ -401,7 +410,7 @@ describe('facts cache', () => {
     await load(root, cacheDir);
     rmSync(path.join(root, 'temas/dos.md'));
     await load(root, cacheDir);
-    const data = deserialize(readFileSync(cacheFile(cacheDir)));
+    const data = decodeCacheFile(readFileSync(cacheFile(cacheDir)));
     assert.equal(data.stampKeys.length / 2, 2);
     assert.equal(data.pageStarts.length, 2);
   });

@@ -2,7 +2,6 @@ import { randomBytes, createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import * as nodePath from 'node:path';
-import { deserialize, serialize } from 'node:v8';
 import type { NavMarkers } from './navigation';
 import type { Heading, LinkFacts, LinkKind, NavDirection, PageFacts, Position, Range, UndefinedReference } from './types';
 
@@ -14,8 +13,10 @@ import type { Heading, LinkFacts, LinkKind, NavDirection, PageFacts, Position, R
  * 11: whether a link's label holds a backtick.
  * 12: a backslash before a space or a line ending ends a destination (it escaped them).
  * 13: whether a link's destination begins its line; whether an autolink follows `]` or `!`.
+ * 14: the file is the numbers and the string table themselves (`writeCacheFile`), written piece by piece
+ * (was one v8-serialized object: a save built a copy of the whole file in memory, 250 MB at 50,000 pages).
  */
-export const FACTS_VERSION = 13;
+export const FACTS_VERSION = 14;
 
 /** What tells, without reading it, that a file is the one read before: any difference means read it again. */
 export interface FileStamp {
@@ -34,14 +35,14 @@ export interface FileStamp {
  */
 const racyMs = 3000;
 
-interface CacheFile {
+export interface CacheFile {
   format: 'kbnav-facts';
   version: number;
   markers: string;
   /** Every distinct string, once: facts refer to them by index. */
   strings: string[];
-  /** The facts of each page in turn (see `FactsWriter`). */
-  numbers: Int32Array;
+  /** The facts of each page in turn (see `FactsWriter`); written from pieces, read as one array. */
+  numbers: Int32Array | Int32Array[];
   /** Where each page's numbers start. */
   pageStarts: Int32Array;
   /** Strings appended to the table by saves that kept the rest of it (some may be dead): past a quarter, the file is written anew. */
@@ -97,7 +98,7 @@ export class FactsCache {
     const markersKey = createHash('sha1').update(JSON.stringify(markers)).digest('base64url');
     const cache = new FactsCache(nodePath.join(dir, `facts-v${FACTS_VERSION}.bin`), markersKey);
     try {
-      cache.read(deserialize(await fs.readFile(cache.file)) as CacheFile);
+      cache.read(decodeCacheFile(await fs.readFile(cache.file)));
     } catch {
       // Missing, unreadable or damaged: start empty.
       cache.byHash.clear();
@@ -244,7 +245,7 @@ export class FactsCache {
       version: FACTS_VERSION,
       markers: this.markersKey,
       strings: writer.strings,
-      numbers: writer.numbers(),
+      numbers: writer.chunks(),
       pageStarts,
       appended: reuse ? reuse.appended + writer.strings.length - reuse.strings.length : 0,
       stampKeys,
@@ -253,7 +254,7 @@ export class FactsCache {
     const temporary = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       await fs.mkdir(nodePath.dirname(this.file), { recursive: true });
-      await fs.writeFile(temporary, serialize(data));
+      await writeCacheFile(temporary, data);
       await fs.rename(temporary, this.file);
       await removeOtherVersions(nodePath.dirname(this.file));
       this.byHash.clear();
@@ -268,6 +269,114 @@ export class FactsCache {
       return false;
     }
   }
+}
+
+/*
+ * The file: "KBNFACTS", the length of a JSON header (uint32), the header, then at offsets aligned for
+ * them the numbers, page starts and stamp keys (Int32), the stamp values (Float64), and the string
+ * table as JSON. Typed arrays are in this machine's byte order; a file from another machine reads as
+ * damaged pages (each page is checked as it is decoded), which are parsed again.
+ */
+const magic = Buffer.from('KBNFACTS', 'latin1');
+
+interface FileHeader {
+  format: 'kbnav-facts';
+  version: number;
+  markers: string;
+  appended: number;
+  numbers: number;
+  pages: number;
+  stampKeys: number;
+  stringsBytes: number;
+}
+
+const align = (offset: number, to: number) => Math.ceil(offset / to) * to;
+
+/** Where each part starts, after a header of `headerBytes`. */
+function layout(headerBytes: number, h: FileHeader) {
+  const numbers = align(magic.length + 4 + headerBytes, 8);
+  const pageStarts = numbers + h.numbers * 4;
+  const stampKeys = pageStarts + h.pages * 4;
+  const stampValues = align(stampKeys + h.stampKeys * 4, 8);
+  const strings = stampValues + h.stampKeys * 2 * 8;
+  return { numbers, pageStarts, stampKeys, stampValues, strings, end: strings + h.stringsBytes };
+}
+
+/** The file's bytes, in pieces: views of `data`'s arrays, not copies. */
+function cacheFileParts(data: CacheFile): Buffer[] {
+  const pieces = Array.isArray(data.numbers) ? data.numbers : [data.numbers];
+  const strings = Buffer.from(JSON.stringify(data.strings), 'utf8');
+  const header: FileHeader = {
+    format: data.format,
+    version: data.version,
+    markers: data.markers,
+    appended: data.appended,
+    numbers: pieces.reduce((n, p) => n + p.length, 0),
+    pages: data.pageStarts.length,
+    stampKeys: data.stampKeys.length,
+    stringsBytes: strings.length,
+  };
+  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+  const at = layout(headerBytes.length, header);
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(headerBytes.length);
+  const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  return [
+    magic,
+    length,
+    headerBytes,
+    Buffer.alloc(at.numbers - magic.length - 4 - headerBytes.length),
+    ...pieces.map(bytes),
+    bytes(data.pageStarts),
+    bytes(data.stampKeys),
+    Buffer.alloc(at.stampValues - (at.stampKeys + header.stampKeys * 4)),
+    bytes(data.stampValues),
+    strings,
+  ];
+}
+
+/** The file's bytes in one buffer (for tests that damage a file). */
+export function encodeCacheFile(data: CacheFile): Buffer {
+  return Buffer.concat(cacheFileParts(data));
+}
+
+/** Writes `data` to `file` piece by piece: the pages' numbers are never copied into one buffer. */
+async function writeCacheFile(file: string, data: CacheFile): Promise<void> {
+  const parts = cacheFileParts(data);
+  const handle = await fs.open(file, 'w');
+  try {
+    // In batches: a system call writes a bounded number of pieces.
+    for (let i = 0; i < parts.length; i += 512) await handle.writev(parts.slice(i, i + 512));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads what `writeCacheFile` wrote; throws on anything else. Numbers are views of `buffer` where aligned. */
+export function decodeCacheFile(buffer: Buffer): CacheFile {
+  if (buffer.length < magic.length + 4 || !buffer.subarray(0, magic.length).equals(magic)) throw new Error('not a facts file');
+  const headerBytes = buffer.readUInt32LE(magic.length);
+  const header = JSON.parse(buffer.toString('utf8', magic.length + 4, magic.length + 4 + headerBytes)) as FileHeader;
+  const counts = [header.numbers, header.pages, header.stampKeys, header.stringsBytes, header.appended];
+  if (!counts.every((n) => Number.isInteger(n) && n >= 0)) throw new Error('damaged');
+  const at = layout(headerBytes, header);
+  if (at.end !== buffer.length) throw new Error('damaged');
+  const view = <T>(Kind: { new (b: ArrayBufferLike, offset: number, length: number): T; BYTES_PER_ELEMENT: number }, offset: number, count: number): T => {
+    const start = buffer.byteOffset + offset;
+    if (start % Kind.BYTES_PER_ELEMENT === 0) return new Kind(buffer.buffer, start, count);
+    return new Kind(buffer.buffer.slice(start, start + count * Kind.BYTES_PER_ELEMENT), 0, count);
+  };
+  return {
+    format: header.format,
+    version: header.version,
+    markers: header.markers,
+    appended: header.appended,
+    numbers: view(Int32Array, at.numbers, header.numbers),
+    pageStarts: view(Int32Array, at.pageStarts, header.pages),
+    stampKeys: view(Int32Array, at.stampKeys, header.stampKeys),
+    stampValues: view(Float64Array, at.stampValues, header.stampKeys * 2),
+    strings: JSON.parse(buffer.toString('utf8', at.strings, at.end)),
+  };
 }
 
 /** Removes the cache files of other versions from `dir`: no run of this version reads them. */
@@ -298,7 +407,11 @@ class FactsWriter {
   readonly strings: string[];
   /** Strings added by this writer (those of a table it continues are not looked up: a copy of one is harmless). */
   private readonly index = new Map<string, number>();
+  /** The numbers written: pages copied from the file read (views of it), and the filled parts of `buffer`. */
+  private readonly written: Int32Array[] = [];
+  /** Where new numbers go; `used` of them are filled. */
   private buffer = new Int32Array(1 << 16);
+  private used = 0;
   private length = 0;
 
   /** A writer that continues the string table `strings` (a copy of it), or starts a new one. */
@@ -311,27 +424,36 @@ class FactsWriter {
     return this.length;
   }
 
-  /** The numbers written, in an array of their own size. */
-  numbers(): Int32Array {
-    return this.buffer.slice(0, this.length);
+  /** The numbers written, in pieces, in order: never copied into one array. */
+  chunks(): Int32Array[] {
+    this.flush();
+    return this.written;
+  }
+
+  /** Ends the piece being filled; the rest of the buffer is filled next. */
+  private flush(): void {
+    if (this.used === 0) return;
+    this.written.push(this.buffer.subarray(0, this.used));
+    this.buffer = this.buffer.subarray(this.used);
+    this.used = 0;
   }
 
   private room(count: number): void {
-    if (this.length + count <= this.buffer.length) return;
-    const bigger = new Int32Array(Math.max(this.buffer.length * 2, this.length + count));
-    bigger.set(this.buffer.subarray(0, this.length));
-    this.buffer = bigger;
+    if (this.used + count <= this.buffer.length) return;
+    this.flush();
+    this.buffer = new Int32Array(Math.max(1 << 16, count));
   }
 
   private push(...values: number[]): void {
     this.room(values.length);
-    for (const value of values) this.buffer[this.length++] = value;
+    for (const value of values) this.buffer[this.used++] = value;
+    this.length += values.length;
   }
 
-  /** Numbers of a page written before, with the same string table. */
+  /** Numbers of a page written before, with the same string table: kept as they are, not copied. */
   copy(numbers: Int32Array): void {
-    this.room(numbers.length);
-    this.buffer.set(numbers, this.length);
+    this.flush();
+    this.written.push(numbers);
     this.length += numbers.length;
   }
 
