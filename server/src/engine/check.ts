@@ -107,8 +107,18 @@ function rangesWithBacktick(facts: PageFacts): Set<string> {
 
 /** The edit that writes `newText` as the destination of `link`, in a form that stays that link's destination where it stands. */
 export function editDestination(page: string, link: LinkFacts, newText: string): TextEdit {
-  // In an HTML attribute a quote would end the value: `<a href='x.md#it's'>`.
-  if (link.kind === 'html') newText = newText.replace(/["']/g, (c) => (c === '"' ? '%22' : '%27'));
+  if (link.kind === 'html') {
+    // In an HTML attribute a quote would end the value: `<a href='x.md#it's'>`.
+    newText = newText.replace(/["']/g, (c) => (c === '"' ? '%22' : '%27'));
+    // Spaces and line breaks around the address stay, and a line break inside it moves to its end: where the
+    // tag's lines end decides whether it begins an HTML block (`<img src='x.md` + `'>` on the next line does
+    // not; the same tag on one line does, and takes the lines after it).
+    const lead = /^\s*/.exec(link.raw)![0];
+    let trail = /\s*$/.exec(link.raw.slice(lead.length))![0];
+    const lineBreak = /\r\n|\r|\n/.exec(link.raw)?.[0];
+    if (lineBreak && !/[\r\n]/.test(lead + trail)) trail += lineBreak;
+    newText = lead + newText + trail;
+  }
   // Before the `>` of a `<…>` destination, a trailing `--` or `]]` would close an HTML comment or CDATA
   // section opened earlier on the page (`[<!--](a.md) [b](<c.md#-->)`), swallowing the links between.
   newText = newText.replace(/[-\]]+$/, (run) => run.replace(/-/g, '%2D').replace(/\]/g, '%5D'));

@@ -14,6 +14,7 @@ import { resolveLink } from '../../../server/src/engine/resolve';
 import { encodeDestination } from '../../../server/src/engine/paths';
 import { checkKnowledgeBase, emptyStats, indexKnowledgeBase, applyAndCompare } from './properties';
 import { headingRenameEdits } from '../../../server/src/engine/headingRename';
+import { fileRenameEdits } from '../../../server/src/engine/renameEdits';
 import { LineStarts, factsViolations } from './support';
 
 /**
@@ -98,6 +99,19 @@ describe('HTML links', () => {
       const { kb: fixed } = indexKnowledgeBase(new Map([['README.md', after]]), 'en');
       assert.equal(fixed.diagnostics('README.md').filter((d) => d.code === Code.MissingFragment).length, 1, after);
     }
+  });
+
+  test('an HTML attribute whose value ends with a line break keeps it when rewritten: the tag stays on two lines', () => {
+    // Found by fuzzing (seed 515879722, a page moved): on one line the tag began an HTML block that took the
+    // next line's link with it.
+    const page = "1. <img src='VM\\x.md\r\n'>\n    - [](VM/x.md)\n";
+    const { kb, texts } = indexKnowledgeBase(new Map([['README.md', page], ['VM/x.md', '# X\n']]), 'en');
+    const fix = kb.diagnostics('README.md').find((d) => d.code === Code.BackslashPath)!.fixes[0];
+    assert.equal(fix.edits[0].newText, 'VM/x.md\r\n');
+    const after = applyAndCompare(texts.get('README.md')!, fix.edits, 'backslash fix');
+    assert.deepEqual(parsePage(after, markers).links.map((l) => l.raw.trim()), ['VM/x.md', 'VM/x.md']);
+    const moved = fileRenameEdits(kb, [{ from: 'VM/x.md', to: 'Otra/x.md' }]);
+    assert.deepEqual(moved.map((e) => e.newText), ['Otra/x.md\r\n', 'Otra/x.md']);
   });
 
   test('a NUL in an HTML destination: the destination is what the range holds', () => {
