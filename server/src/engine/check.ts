@@ -117,7 +117,8 @@ export function editDestination(page: string, link: LinkFacts, newText: string):
     let trail = /\s*$/.exec(link.raw.slice(lead.length))![0];
     const lineBreak = /\r\n|\r|\n/.exec(link.raw)?.[0];
     if (lineBreak && !/[\r\n]/.test(lead + trail)) trail += lineBreak;
-    newText = lead + newText + trail;
+    // The new address may carry the old one's end already (a query or fragment kept as written).
+    newText = lead + newText.trim() + trail;
   }
   // Before the `>` of a `<…>` destination, a trailing `--` or `]]` would close an HTML comment or CDATA
   // section opened earlier on the page (`[<!--](a.md) [b](<c.md#-->)`), swallowing the links between.

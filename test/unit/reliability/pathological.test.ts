@@ -112,6 +112,9 @@ describe('HTML links', () => {
     assert.deepEqual(parsePage(after, markers).links.map((l) => l.raw.trim()), ['VM/x.md', 'VM/x.md']);
     const moved = fileRenameEdits(kb, [{ from: 'VM/x.md', to: 'Otra/x.md' }]);
     assert.deepEqual(moved.map((e) => e.newText), ['Otra/x.md\r\n', 'Otra/x.md']);
+    // A query kept as written carries the line break already: not added twice (seed 516040655).
+    const { kb: other } = indexKnowledgeBase(new Map([['p.md', '<a href="q?r.md\r"></a>\n'], ['q', '']]), 'en');
+    assert.deepEqual(fileRenameEdits(other, [{ from: 'p.md', to: 'Sub/p.md' }]).map((e) => e.newText), ['../q?r.md\r']);
   });
 
   test('a NUL in an HTML destination: the destination is what the range holds', () => {
