@@ -86,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   // A CI run with a mistyped setting would pass or fail for the wrong reason: nothing is checked.
-  const { problems: settingsProblems } = settingsOf(root, options.locale);
+  const { settings, problems: settingsProblems } = settingsOf(root, options.locale);
   if (settingsProblems.length) {
     for (const problem of settingsProblems) process.stderr.write(`kbnav: ${localize(options.locale, 'cliBadSettings', problem)}\n`);
     return 2;
@@ -98,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
   let result: CheckResult;
   try {
     // The index itself only for --fix: otherwise an unchanged workspace prints the last run's results without loading it.
-    result = await checkWorkspace(root, options.locale, { cacheDir, workers, index: options.fix });
+    result = await checkWorkspace(root, options.locale, { settings, cacheDir, workers, index: options.fix });
   } catch (error) {
     process.stderr.write(`kbnav: ${localize(options.locale, 'cliUnreadable', root, (error as Error).message)}\n`);
     return 2;
@@ -113,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
     for (const path of outcome.skipped) log.write(`${localize(options.locale, 'cliSkippedChanged', path)}\n`);
     for (const { path, reason } of outcome.refused) log.write(`${localize(options.locale, 'cliRefused', path, reason)}\n`);
     log.write(`${localize(options.locale, 'cliFixedTotal', outcome.applied, outcome.changed.length)}\n`);
-    result = await checkWorkspace(root, options.locale, { cacheDir, workers });
+    result = await checkWorkspace(root, options.locale, { settings, cacheDir, workers });
   }
 
   const write = (text: string) => new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));

@@ -21,6 +21,8 @@ export interface CheckResult {
 }
 
 export interface CheckOptions {
+  /** The settings, when the caller has read them already (default: those of `.kbnav.json`, `settingsOf`). */
+  settings?: EngineSettings;
   /** Folder of the persistent facts cache; false for none. */
   cacheDir?: string | false;
   /** Parse on worker threads when the workspace is large enough (default true). */
@@ -35,7 +37,7 @@ export interface CheckOptions {
 
 /** Indexes and checks a whole folder from disk: what `kbnav check` does. */
 export async function checkWorkspace(root: string, locale: Locale, options: CheckOptions = {}): Promise<CheckResult> {
-  const { settings } = settingsOf(root, locale);
+  const settings = options.settings ?? settingsOf(root, locale).settings;
   const kb = new KnowledgeBase(root, settings);
   const workspace = new FileSystemWorkspace(root, settings.ignore);
   const cache = options.cacheDir ? await FactsCache.open(options.cacheDir, settings.markers) : undefined;

@@ -324,21 +324,23 @@ function checkRename(kb: KnowledgeBase, files: ReadonlyMap<string, string>, text
   const renames = [{ from, to }];
   const moved = (path: string) => movedPath(path, renames) ?? path;
   const edits = fileRenameEdits(kb, renames);
-  const after = new Map<string, string>();
-  for (const [path, content] of files) {
-    const own = edits.filter((e) => e.path === path);
-    after.set(moved(path), own.length ? applyAndCompare(texts.get(path)!, own, `rename of ${from}`, memo.lines(path)) : content);
-  }
+  const fileOperations = [...files.keys()].filter((p) => moved(p) !== p).map((p) => ({ kind: 'rename' as const, from: p, to: moved(p) }));
+  const after = applyFixAll(files, texts, [{ title: `rename of ${from}`, safe: true, preferred: true, edits, fileOperations }], `rename of ${from}`, memo);
   const { kb: renamed } = indexKnowledgeBase(after, locale);
   // A link to a folder is left out: the folder the page leaves may be left empty, and gone.
   const outcome = (k: KnowledgeBase, path: string, map: (p: string) => string) =>
     k.page(path)!.resolutions.map((r) => (r.kind === 'found' ? (r.isDirectory ? 'folder' : `found ${map(r.target)}`) : r.kind === 'self' || r.kind === 'external' ? r.kind : 'not found'));
   for (const path of pages) {
     const was = outcome(kb, path, moved);
-    const before = was.join('\n');
-    const now = outcome(renamed, moved(path), (p) => p).map((o, i) => (was[i] === 'folder' ? 'folder' : o)).join('\n');
-    if (before !== now) fail(`rename of ${from} to ${to}: the links of ${path} changed: ${JSON.stringify(before.split('\n'))} → ${JSON.stringify(now.split('\n'))}; edits ${JSON.stringify(edits.filter((e) => e.path === path).map((e) => e.newText))}`);
+    const now = outcome(renamed, moved(path), (p) => p).map((o, i) => (was[i] === 'folder' ? 'folder' : o));
+    sameLinks(`rename of ${from} to ${to}`, path, was, now, edits);
   }
+}
+
+/** Fails unless the links of `path` lead where they did. */
+function sameLinks(what: string, path: string, before: readonly string[], now: readonly string[], edits: readonly TextEdit[]): void {
+  if (before.join('\n') === now.join('\n')) return;
+  fail(`${what}: the links of ${path} changed: ${JSON.stringify(before)} → ${JSON.stringify(now)}; edits ${JSON.stringify(edits.filter((e) => e.path === path).map((e) => e.newText))}`);
 }
 
 /** What a heading is renamed to: a name whose id differs, with characters a fragment must encode. */
@@ -374,20 +376,14 @@ function checkHeadingRename(kb: KnowledgeBase, files: ReadonlyMap<string, string
   if (!chosen) return;
   const edits = headingRenameEdits(kb, chosen.path, texts.get(chosen.path)!, chosen.index, newHeading);
   if (!edits) return;
-  const after = new Map<string, string>();
-  for (const [path, content] of files) {
-    const own = edits.filter((e) => e.path === path);
-    after.set(path, own.length ? applyAndCompare(texts.get(path)!, own, `heading rename in ${chosen.path}`, memo.lines(path)) : content);
-  }
-  const { kb: renamed } = indexKnowledgeBase(after, locale);
+  const what = `rename of heading ${chosen.index} of ${chosen.path} to ${newHeading}`;
+  const { kb: renamed } = indexKnowledgeBase(applyFixAll(files, texts, [{ title: what, safe: true, preferred: true, edits }], what, memo), locale);
   // A link in the heading's own text is replaced with it, by the name the author typed.
   const [headingEdit] = edits;
   const inHeading = (link: LinkFacts) => rangesOverlap(link.range, headingEdit.range);
   for (const path of pages) {
     const kept = kb.page(path)!.facts.links.map((link) => path !== chosen!.path || !inHeading(link));
-    const before = outcome(kb, path).filter((_, i) => kept[i]).join('\n');
-    const now = outcome(renamed, path).join('\n');
-    if (before !== now) fail(`rename of heading ${chosen.index} of ${chosen.path} to ${newHeading}: the links of ${path} changed: ${JSON.stringify(before.split('\n'))} → ${JSON.stringify(now.split('\n'))}; edits ${JSON.stringify(edits.filter((e) => e.path === path).map((e) => e.newText))}`);
+    sameLinks(what, path, outcome(kb, path).filter((_, i) => kept[i]), outcome(renamed, path), edits);
   }
 }
 
