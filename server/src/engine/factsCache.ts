@@ -15,8 +15,9 @@ import type { Heading, LinkFacts, LinkKind, NavDirection, PageFacts, Position, R
  * 13: whether a link's destination begins its line; whether an autolink follows `]` or `!`.
  * 14: the file is the numbers and the string table themselves (`writeCacheFile`), written piece by piece
  * (was one v8-serialized object: a save built a copy of the whole file in memory, 250 MB at 50,000 pages).
+ * 15: a tag inside an HTML comment, processing instruction or CDATA section is no link and no anchor.
  */
-export const FACTS_VERSION = 14;
+export const FACTS_VERSION = 15;
 
 /** What tells, without reading it, that a file is the one read before: any difference means read it again. */
 export interface FileStamp {

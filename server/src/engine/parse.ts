@@ -268,6 +268,12 @@ function escapes(src: string, i: number): boolean {
 // costs linear time, not quadratic.
 const htmlLink = /<(?:a|img|area|link|source|iframe)\b[^<>]*?\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
 const htmlAnchor = /<[a-z][^<>]*?\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
+/**
+ * Comments, processing instructions and CDATA sections of raw HTML, to their end or to the end of the node:
+ * a tag inside one is no tag (for a browser either). Its `-->` may end the HTML block it is in, so rewriting
+ * its address would let the block run on over the lines after it.
+ */
+const htmlNoTags = /<!--(?:-?>|[\s\S]*?--!?>|[\s\S]*$)|<\?[\s\S]*?(?:\?>|$)|<!\[CDATA\[[\s\S]*?(?:\]\]>|$)/g;
 /** `[text][ref]` or `[ref][]` left as text: a reference whose definition is missing. */
 const unresolvedReference = /\[((?:[^[\]\\\n]|\\.){1,999})\]\[((?:[^[\]\\\n]|\\.){0,999})\]/g;
 
@@ -436,7 +442,8 @@ export function parsePage(page: string, markers: MarkerSet, hash = hashText(page
       case 'html': {
         // The source, not node.value: in a quote or a list the value lacks the `> ` and indentation of
         // each line (offsets into it are not offsets into the page), and has U+FFFD for NUL.
-        const source = text.slice(start, end);
+        // Masked with spaces: offsets into it stay offsets into the page.
+        const source = text.slice(start, end).replace(htmlNoTags, (m) => ' '.repeat(m.length));
         for (const match of source.matchAll(htmlAnchor)) anchors.push(match[1] ?? match[2]);
         for (const match of source.matchAll(htmlLink)) {
           const raw = match[1] ?? match[2];

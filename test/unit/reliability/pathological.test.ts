@@ -117,6 +117,20 @@ describe('HTML links', () => {
     assert.deepEqual(fileRenameEdits(other, [{ from: 'p.md', to: 'Sub/p.md' }]).map((e) => e.newText), ['../q?r.md\r']);
   });
 
+  test('a tag inside an HTML comment, CDATA section or processing instruction is no link and no anchor; a move leaves it as written', () => {
+    // Found by fuzzing (seed 515879722, a page moved): the `-->` in the address ends the comment, and so the
+    // HTML block; rewritten (`…md--%3E`), the block ran on and took the next line's link.
+    const page = '<!--\nx\n\n1. <a href="Tipo 1.md-->">y</a>\n1. [x](q.md)\n\n<?x <a name="n"> <a href="q.md?>">\n\n<![CDATA[ <img src="q.md]]>">\n[z](q.md#n)\n';
+    assert.deepEqual(parsePage(page, markers).links.map((l) => l.raw), ['q.md', 'q.md#n']);
+    assert.deepEqual(parsePage(page, markers).anchors, []);
+    const files = new Map([['p.md', page], ['Tipo 1.md', '# T\n'], ['q.md', '# Q\n']]);
+    const { kb, texts } = indexKnowledgeBase(files, 'en');
+    const edits = fileRenameEdits(kb, [{ from: 'p.md', to: 'Sub/p.md' }]);
+    assert.deepEqual(edits.map((e) => e.newText), ['../q.md', '../q.md#n']);
+    const after = applyAndCompare(texts.get('p.md')!, edits, 'move of p.md');
+    assert.deepEqual(parsePage(after, markers).links.map((l) => l.raw), ['../q.md', '../q.md#n']);
+  });
+
   test('a NUL in an HTML destination: the destination is what the range holds', () => {
     const page = '<div>\n<a href="a\u0000b.md">x</a>\n</div>\n';
     assert.deepEqual(factsViolations(page, parsePage(page, markers)), []);
