@@ -16,8 +16,8 @@ import { clientSupport, connectionLogger, type ServerContext } from './lsp/conte
 import { registerDefinition } from './lsp/definition';
 import { DiagnosticsPublisher, registerDiagnostics } from './lsp/diagnostics';
 import { registerDocuments } from './lsp/documents';
-import { handleWatchedFiles, registerFileWatching } from './lsp/fileWatching';
-import { registerFileRename, renameFilters } from './lsp/fileRename';
+import { everyFile, handleWatchedFiles, registerFileWatching } from './lsp/fileWatching';
+import { registerFileRename } from './lsp/fileRename';
 import { registerFixAll } from './lsp/fixAll';
 import { Folders } from './lsp/folders';
 import { describe, guardNotification } from './lsp/guard';
@@ -114,7 +114,7 @@ connection.onInitialize((params): InitializeResult => {
       ...(trusted ? { renameProvider: { prepareProvider: true } } : {}),
       workspace: {
         workspaceFolders: { supported: true, changeNotifications: true },
-        ...(trusted ? { fileOperations: { willRename: { filters: renameFilters } } } : {}),
+        fileOperations: { didCreate: everyFile, didRename: everyFile, didDelete: everyFile, ...(trusted ? { willRename: everyFile } : {}) },
       },
     },
     serverInfo: { name: 'kb-navigator', version: '0.1.0' },

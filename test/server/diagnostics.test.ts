@@ -103,6 +103,23 @@ describe('diagnostics', () => {
       await server.waitForDiagnostics('Docker/Contenedores.md', 'missing-file again', (l) => l.some((d) => d.code === 'missing-file'));
     }));
 
+  test('files created, renamed and deleted in the editor are seen at once, with no file-watcher event', () =>
+    withServer({}, async (server) => {
+      await server.ready();
+      assert.deepEqual(server.initializeResult.capabilities.workspace?.fileOperations?.didDelete?.filters.map((f) => f.pattern.glob), ['**/*']);
+      // Created and deleted close together, a watcher may report nothing at all: the editor's own notifications say it.
+      server.write('Docker/Volumenes.md', '# Volúmenes\n');
+      await server.fileOperation('didCreateFiles', { files: [{ uri: server.uri('Docker/Volumenes.md') }] });
+      await server.waitForDiagnostics('Docker/Contenedores.md', 'no problem', (l) => l.length === 0);
+      server.rename('Docker', 'Contenedores');
+      await server.fileOperation('didRenameFiles', { files: [{ oldUri: server.uri('Docker'), newUri: server.uri('Contenedores') }] });
+      await server.waitForDiagnostics('Contenedores/Contenedores.md', 'its page moved with its folder, and its links to its neighbours still found', (l) => l.length === 0);
+      await server.waitForDiagnostics('Comparacion.md', 'a link to the old folder broken', (l) => l.some((d) => d.code === 'missing-file'));
+      server.remove('Contenedores/Volumenes.md');
+      await server.fileOperation('didDeleteFiles', { files: [{ uri: server.uri('Contenedores/Volumenes.md') }] });
+      await server.waitForDiagnostics('Contenedores/Contenedores.md', 'missing-file again', (l) => l.some((d) => d.code === 'missing-file'));
+    }));
+
   test('a folder deleted on disk clears its pages and breaks the links to them', () =>
     withServer({}, async (server) => {
       await server.ready();

@@ -19,10 +19,13 @@ import {
   type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 import type {
+  CreateFilesParams,
+  DeleteFilesParams,
   Diagnostic,
   FileEvent,
   InitializeResult,
   PublishDiagnosticsParams,
+  RenameFilesParams,
   TextDocumentEdit,
   TextEdit,
   WorkspaceEdit,
@@ -202,6 +205,15 @@ export class TestServer {
 
   remove(path: string): void {
     rmSync(join(this.root, path), { recursive: true, force: true });
+  }
+
+  rename(from: string, to: string): void {
+    renameSync(join(this.root, from), join(this.root, to));
+  }
+
+  /** Sends `workspace/didCreateFiles`, `didRenameFiles` or `didDeleteFiles`, as an editor does after its own file operations. */
+  async fileOperation(method: 'didCreateFiles' | 'didRenameFiles' | 'didDeleteFiles', params: CreateFilesParams | RenameFilesParams | DeleteFilesParams): Promise<void> {
+    await this.connection.sendNotification(`workspace/${method}`, params);
   }
 
   /** Resolves with the first value of `probe` that is not undefined, re-checked on every message from the server. */

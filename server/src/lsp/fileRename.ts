@@ -10,8 +10,6 @@ import { textEditsToWorkspaceEdit, toUriEdits } from './edits';
 import type { KbFolder } from './folders';
 import { guard } from './guard';
 
-export const renameFilters = [{ scheme: 'file', pattern: { glob: '**/*' } }];
-
 export function registerFileRename(ctx: ServerContext): void {
   ctx.connection.workspace.onWillRenameFiles(
     guard(ctx.log, 'willRenameFiles', null as WorkspaceEdit | null, async (params: RenameFilesParams, token) => {

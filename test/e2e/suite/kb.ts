@@ -164,8 +164,11 @@ export const plantedProblems: Record<string, string[]> = {
   'Docker/Imagenes.md': ['case-mismatch', 'missing-file'],
 };
 
-/** Waits until every page of the fixture has exactly its planted problems. */
-export function waitForPlantedProblems(timeoutMs = 60_000): Promise<true> {
+/**
+ * Waits until every page of the fixture has exactly its planted problems; less long than mocha's 60 s for
+ * a hook or a test, so that a timeout says which pages differ.
+ */
+export function waitForPlantedProblems(timeoutMs = 45_000): Promise<true> {
   const differences = () =>
     Object.entries(plantedProblems)
       .filter(([path, codes]) => codesOf(page(path)).join(',') !== [...codes].sort().join(','))
@@ -187,8 +190,13 @@ export async function snapshotWorkspace(): Promise<{ restore(): Promise<void> }>
     async restore() {
       // Dirty documents would keep their text over the restored file; save them first, then overwrite.
       await vscode.workspace.saveAll(false);
-      for (const uri of await markdownFiles()) {
-        if (!original.has(uri.toString())) await vscode.workspace.fs.delete(uri);
+      // Deleted through a workspace edit, as the Explorer does: the server hears of it from the editor at once
+      // (a file watcher may fold a page created and deleted close together into no event at all).
+      const created = (await markdownFiles()).filter((uri) => !original.has(uri.toString()));
+      if (created.length) {
+        const edit = new vscode.WorkspaceEdit();
+        for (const uri of created) edit.deleteFile(uri);
+        if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`could not delete ${created.map((u) => rel(u)).join(', ')}`);
       }
       for (const [key, bytes] of original) {
         const uri = vscode.Uri.parse(key);
