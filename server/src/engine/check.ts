@@ -304,6 +304,11 @@ interface PageIds {
   folded: Set<string>;
   /** Worked out at the first missing fragment only: most pages never have one. */
   normalized?: string[];
+  /**
+   * The nearest ids of each fragment looked up (normalized): a heading renamed leaves every link to its old id
+   * broken, and the page's ids are compared with that id once, not once per link.
+   */
+  nearest?: Map<string, string[]>;
 }
 
 /** Computed once per page's facts, not once per link to the page: a page may have thousands of links to one with thousands of headings. */
@@ -320,9 +325,16 @@ function idsOf(facts: PageFacts): PageIds {
 
 /** Heading ids closest to `fragment` (accents and case ignored first, then edit distance), best first. */
 function nearestIds(fragment: string, pageIds: PageIds): string[] {
+  const key = normalizeTitle(fragment);
+  const nearest = (pageIds.nearest ??= new Map());
+  let found = nearest.get(key);
+  if (!found) nearest.set(key, (found = nearestToKey(key, pageIds)));
+  return found;
+}
+
+function nearestToKey(key: string, pageIds: PageIds): string[] {
   const ids = pageIds.ids;
   const normalized = (pageIds.normalized ??= ids.map((id) => normalizeTitle(id)));
-  const key = normalizeTitle(fragment);
   // 40% of the length, but at most 32 edits: past that it is no typo, and the cost grows with it.
   const threshold = Math.max(2, Math.min(32, Math.ceil(key.length * 0.4)));
   const scored: { id: string; d: number }[] = [];
