@@ -549,20 +549,29 @@ function leadsTo(page: PageEntry | undefined, target: string, direction: NavDire
   return !!page?.facts.links.some((l, i) => l.nav === direction && page.resolutions[i].kind === 'found' && (page.resolutions[i] as { target: string }).target === target);
 }
 
-/** Did-you-mean candidates by name and, for a navigation link, by label; and creating the page. */
-function missingFileFixes(entry: PageEntry, link: LinkFacts, missingPath: string, ctx: CheckContext): Fix[] {
-  const t = translator(ctx);
-  const candidates = new Set(ctx.files.similar(basename(missingPath)));
-  // Near misses in the folder the link meant (typos), when the folder is small enough to compare with each name.
-  const folder = dirname(missingPath);
-  const names = ctx.files.namesIn(folder);
-  if (names.size <= 2000) {
+/**
+ * Near misses of a missing file in the folder the link meant (typos), when the folder is small enough to
+ * compare with each name; once per missing path (a page deleted leaves every link to it broken).
+ */
+function nearMisses(missingPath: string, ctx: CheckContext): string[] {
+  return ctx.memo(`near misses\n${missingPath}`, () => {
+    const found: string[] = [];
+    const folder = dirname(missingPath);
+    const names = ctx.files.namesIn(folder);
+    if (names.size > 2000) return found;
     const wanted = looseKey(basename(missingPath));
     for (const name of names) {
       const path = folder ? `${folder}/${name}` : name;
-      if (ctx.files.hasFile(path) && editDistance(looseKey(name), wanted, 2) <= Math.min(2, Math.floor(wanted.length / 4))) candidates.add(path);
+      if (ctx.files.hasFile(path) && editDistance(looseKey(name), wanted, 2) <= Math.min(2, Math.floor(wanted.length / 4))) found.push(path);
     }
-  }
+    return found;
+  });
+}
+
+/** Did-you-mean candidates by name and, for a navigation link, by label; and creating the page. */
+function missingFileFixes(entry: PageEntry, link: LinkFacts, missingPath: string, ctx: CheckContext): Fix[] {
+  const t = translator(ctx);
+  const candidates = new Set([...ctx.files.similar(basename(missingPath)), ...nearMisses(missingPath, ctx)]);
   const label = link.nav ? meaningfulLabel(link, ctx) : undefined;
   if (label) {
     // Only the first few can be among the five fixes below (same folder first, then by path).
