@@ -1,6 +1,7 @@
 import { destinationTo, editDestination } from './check';
 import type { KnowledgeBase } from './knowledgeBase';
 import { dirname, encodeDestination, foldName, percentDecode, resolveSegments } from './paths';
+import { rangeKey } from './positions';
 import { CancelledError, noCancellation, type CancellationToken, type TextEdit } from './types';
 
 /** A file or folder that moves from one workspace-relative path to another. */
@@ -98,7 +99,7 @@ export function fileRenameEdits(kb: KnowledgeBase, renames: readonly PathRename[
       } else return;
       if (newText === link.raw) return;
       // Reference links share their definition's destination: one edit for it.
-      const key = `${link.rawRange.start.line}:${link.rawRange.start.character}`;
+      const key = rangeKey(link.rawRange);
       if (seen.has(key)) return;
       seen.add(key);
       edits.push(editDestination(source, link, newText));
