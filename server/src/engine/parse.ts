@@ -1,22 +1,20 @@
 import { createHash } from 'node:crypto';
 import GithubSlugger from 'github-slugger';
 import { toString } from 'mdast-util-to-string';
-import remarkFrontmatter from 'remark-frontmatter';
-import { gfmAutolinkLiteralFromMarkdown } from 'mdast-util-gfm-autolink-literal';
-import { gfmFootnoteFromMarkdown } from 'mdast-util-gfm-footnote';
-import { gfmStrikethroughFromMarkdown } from 'mdast-util-gfm-strikethrough';
-import { gfmTableFromMarkdown } from 'mdast-util-gfm-table';
-import { gfmTaskListItemFromMarkdown } from 'mdast-util-gfm-task-list-item';
+import { frontmatter } from 'micromark-extension-frontmatter';
 import { gfmAutolinkLiteral } from 'micromark-extension-gfm-autolink-literal';
 import { gfmFootnote } from 'micromark-extension-gfm-footnote';
 import { gfmStrikethrough } from 'micromark-extension-gfm-strikethrough';
 import { gfmTable } from 'micromark-extension-gfm-table';
 import { gfmTaskListItem } from 'micromark-extension-gfm-task-list-item';
+import type { Extension } from 'micromark-util-types';
+import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
-import { type Processor, unified } from 'unified';
+import { unified } from 'unified';
 import type { Definition, Heading as MdHeading, Nodes, Parents, Root } from 'mdast';
 import { MarkerSet } from './navigation';
+import { eventTree } from './eventTree';
 import { autolinkTrigger, closedFrontMatter } from './syntax';
 import { originalPosition, thinForParsing } from './thin';
 import type { Heading, LinkFacts, PageFacts, Position, Range, UndefinedReference } from './types';
@@ -26,7 +24,7 @@ const frontMatter: ('yaml' | 'toml')[] = ['yaml', 'toml'];
 /**
  * GFM is five constructs, and each changes the tree only where its syntax is: literal autolinks need
  * `://`, `www.` or `@`; footnotes `[^`; strikethrough `~`; tables `|` or an aligned delimiter row
- * (`---:`); task items `[ ]` opening a list item's content. The fast parse gives remark only the
+ * (`---:`); task items `[ ]` opening a list item's content. The fast parse gives micromark only the
  * constructs whose syntax the page holds (each costs time on every page it is given: literal
  * autolinks a quarter of the parse), and literal autolinks only if a trigger may lie in text: a page
  * whose every trigger follows `](` or `]:` is read without them, and kept so if the tree puts each
@@ -35,30 +33,26 @@ const frontMatter: ('yaml' | 'toml')[] = ['yaml', 'toml'];
  */
 const gfmConstructs = [
   // Literal autolinks first, as in remark-gfm; whether a page needs them is decided in parseTree.
-  { micromark: gfmAutolinkLiteral, mdast: gfmAutolinkLiteralFromMarkdown, syntax: undefined },
-  { micromark: gfmFootnote, mdast: gfmFootnoteFromMarkdown, syntax: /\[\^/ },
-  { micromark: gfmStrikethrough, mdast: gfmStrikethroughFromMarkdown, syntax: /~/ },
-  { micromark: gfmTable, mdast: gfmTableFromMarkdown, syntax: /\||:-|-:/ },
+  { micromark: gfmAutolinkLiteral, syntax: undefined },
+  { micromark: gfmFootnote, syntax: /\[\^/ },
+  { micromark: gfmStrikethrough, syntax: /~/ },
+  { micromark: gfmTable, syntax: /\||:-|-:/ },
   // The box opens an item's content: after its marker, or on the next line when the marker's line is empty.
-  { micromark: gfmTaskListItem, mdast: gfmTaskListItemFromMarkdown, syntax: /^(?:[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]+)*[ \t>]*\[[ xX]\]/m },
+  { micromark: gfmTaskListItem, syntax: /^(?:[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]+)*[ \t>]*\[[ xX]\]/m },
 ];
 /** Bit sets of `gfmConstructs`. */
 const autolinkLiterals = 1;
 const allConstructs = (1 << gfmConstructs.length) - 1;
 
-/** remark-parse with the GFM constructs in `constructs` (in remark-gfm's order), and front matter if asked. */
-const processors = new Map<number, Processor<Root>>();
-function processor(constructs: number, withFrontMatter: boolean): Processor<Root> {
+/** micromark's extensions for the GFM constructs in `constructs` (in remark-gfm's order), and front matter if asked (after them, as remark-frontmatter adds it). */
+const extensionSets = new Map<number, Extension[]>();
+function extensionsFor(constructs: number, withFrontMatter: boolean): Extension[] {
   const key = constructs * 2 + (withFrontMatter ? 1 : 0);
-  let made = processors.get(key);
+  let made = extensionSets.get(key);
   if (!made) {
-    const chosen = gfmConstructs.filter((_, i) => constructs & (1 << i));
-    made = unified()
-      .use(remarkParse)
-      .data('micromarkExtensions', chosen.map((c) => c.micromark()))
-      .data('fromMarkdownExtensions', chosen.map((c) => c.mdast())) as unknown as Processor<Root>;
-    if (withFrontMatter) made.use(remarkFrontmatter, frontMatter);
-    processors.set(key, made);
+    made = gfmConstructs.filter((_, i) => constructs & (1 << i)).map((c) => c.micromark());
+    if (withFrontMatter) made.push(frontmatter(frontMatter));
+    extensionSets.set(key, made);
   }
   return made;
 }
@@ -69,13 +63,13 @@ const wholeGfm = {
 };
 
 /**
- * The syntax tree of a page as GFM reads it: by remark-gfm, or (`selective`) with only the constructs
- * the page needs. The literal autolinks' transform walks the tree by recursion: a page nested too
- * deep for it is read without them.
+ * The syntax tree of a page as GFM reads it: by remark-gfm (the reference), or (`selective`) built from
+ * micromark's events with only the constructs the page needs (`eventTree`). remark-gfm's literal
+ * autolinks' transform walks the tree by recursion: a page nested too deep for it is read without them.
  */
 function parseTree(text: string, selective: boolean): Root {
   const withFrontMatter = closedFrontMatter.test(text);
-  const parse = (constructs: number): Root => processor(constructs, withFrontMatter).parse(text) as Root;
+  const parse = (constructs: number): Root => eventTree(text, extensionsFor(constructs, withFrontMatter));
   try {
     if (!selective) return (withFrontMatter ? wholeGfm.frontMatter : wholeGfm.plain).parse(text) as Root;
     let constructs = 0;
