@@ -18,11 +18,8 @@ import type { Event, Extension, Point as MicromarkPoint, Token } from 'micromark
 import type { Nodes, Root } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 
-interface Point {
-  line: number;
-  column: number;
-  offset: number;
-}
+/** micromark's points are final once its events are: nodes share them rather than copy them. */
+type Point = MicromarkPoint;
 
 /** A node as it is built: mdast's fields, loosely typed (each kind sets its own). */
 interface Built {
@@ -35,8 +32,6 @@ interface Built {
 
 /** Where mdast keeps line endings as text (its `canContainEols`, with GFM's `delete`). */
 const keepsLineEndings = new Set(['emphasis', 'fragment', 'heading', 'paragraph', 'strong', 'delete']);
-
-const point = (p: MicromarkPoint): Point => ({ line: p.line, column: p.column, offset: p.offset });
 
 /** The tree of `text` as micromark reads it with `extensions`. */
 export function eventTree(text: string, extensions: Extension[]): Root {
@@ -57,12 +52,12 @@ function compile(events: Event[]): Root {
   const top = () => stack[stack.length - 1];
   const open = (node: Built, token: Token): void => {
     top().children!.push(node);
-    node.position = { start: point(token.start), end: undefined };
+    node.position = { start: token.start, end: undefined };
     stack.push(node);
   };
   const close = (token: Token): Built => {
     const node = stack.pop()!;
-    node.position!.end = point(token.end);
+    node.position!.end = token.end;
     return node;
   };
   const buffer = (): void => {
@@ -74,7 +69,7 @@ function compile(events: Event[]): Root {
     const siblings = top().children!;
     let tail = siblings[siblings.length - 1];
     if (!tail || tail.type !== 'text') {
-      tail = { type: 'text', value: '', position: { start: point(token.start), end: undefined } };
+      tail = { type: 'text', value: '', position: { start: token.start, end: undefined } };
       siblings.push(tail);
     }
     stack.push(tail);
@@ -83,14 +78,13 @@ function compile(events: Event[]): Root {
   const exitText = (token: Token, value: string): void => {
     const tail = stack.pop()!;
     tail.value += value;
-    tail.position!.end = point(token.end);
+    tail.position!.end = token.end;
   };
   /** The link, image or definition whose label, destination or reference is being read. */
   const below = (depth: number) => stack[stack.length - 1 - depth];
 
   for (let i = 0; i < events.length; i++) {
     const [kind, token, context] = events[i];
-    const slice = () => context.sliceSerialize(token);
     if (kind === 'enter') {
       switch (token.type as string) {
         case 'data':
@@ -214,12 +208,12 @@ function compile(events: Event[]): Root {
       case 'codeTextData':
       case 'htmlFlowData':
       case 'htmlTextData':
-        exitText(token, slice());
+        exitText(token, context.sliceSerialize(token));
         break;
       case 'yamlValue':
       case 'tomlValue':
         enterText(token);
-        exitText(token, slice());
+        exitText(token, context.sliceSerialize(token));
         break;
       case 'characterReferenceMarkerNumeric':
         numericReference = 10;
@@ -228,36 +222,36 @@ function compile(events: Event[]): Root {
         numericReference = 16;
         break;
       case 'characterReferenceValue': {
-        const value = numericReference ? decodeNumericCharacterReference(slice(), numericReference) : decodeNamedCharacterReference(slice());
+        const value = numericReference ? decodeNumericCharacterReference(context.sliceSerialize(token), numericReference) : decodeNamedCharacterReference(context.sliceSerialize(token));
         numericReference = undefined;
         top().value += value || '';
         break;
       }
       case 'characterReference':
-        stack.pop()!.position!.end = point(token.end);
+        stack.pop()!.position!.end = token.end;
         break;
       case 'autolinkProtocol':
       case 'literalAutolinkHttp':
-        exitText(token, slice());
-        top().url = slice();
+        exitText(token, context.sliceSerialize(token));
+        top().url = context.sliceSerialize(token);
         break;
       case 'literalAutolinkWww':
-        exitText(token, slice());
-        top().url = 'http://' + slice();
+        exitText(token, context.sliceSerialize(token));
+        top().url = 'http://' + context.sliceSerialize(token);
         break;
       case 'autolinkEmail':
       case 'literalAutolinkEmail':
-        exitText(token, slice());
-        top().url = 'mailto:' + slice();
+        exitText(token, context.sliceSerialize(token));
+        top().url = 'mailto:' + context.sliceSerialize(token);
         break;
       case 'lineEnding':
         if (atHardBreak) {
           const siblings = top().children!;
-          siblings[siblings.length - 1].position!.end = point(token.end);
+          siblings[siblings.length - 1].position!.end = token.end;
           atHardBreak = false;
         } else if (!slurpLineEnding && keepsLineEndings.has(top().type)) {
           enterText(token);
-          exitText(token, slice());
+          exitText(token, context.sliceSerialize(token));
         }
         break;
       case 'paragraph': {
@@ -283,14 +277,14 @@ function compile(events: Event[]): Root {
         break;
       case 'atxHeadingSequence': {
         const node = top();
-        if (!node.depth) node.depth = slice().length;
+        if (!node.depth) node.depth = context.sliceSerialize(token).length;
         break;
       }
       case 'setextHeadingText':
         slurpLineEnding = true;
         break;
       case 'setextHeadingLineSequence':
-        top().depth = slice().codePointAt(0) === 61 ? 1 : 2;
+        top().depth = context.sliceSerialize(token).codePointAt(0) === 61 ? 1 : 2;
         break;
       case 'setextHeading':
         slurpLineEnding = false;
@@ -343,7 +337,7 @@ function compile(events: Event[]): Root {
       }
       case 'definitionLabelString': {
         const label = resume();
-        Object.assign(top(), { label, identifier: normalizeIdentifier(slice()).toLowerCase() });
+        Object.assign(top(), { label, identifier: normalizeIdentifier(context.sliceSerialize(token)).toLowerCase() });
         break;
       }
       case 'definitionDestinationString':
@@ -365,11 +359,11 @@ function compile(events: Event[]): Root {
       case 'gfmFootnoteCallString':
       case 'gfmFootnoteDefinitionLabelString': {
         const label = resume();
-        Object.assign(top(), { label, identifier: normalizeIdentifier(slice()).toLowerCase() });
+        Object.assign(top(), { label, identifier: normalizeIdentifier(context.sliceSerialize(token)).toLowerCase() });
         break;
       }
       case 'labelText': {
-        const string = slice();
+        const string = context.sliceSerialize(token);
         Object.assign(below(1), { label: decodeString(string), identifier: normalizeIdentifier(string).toLowerCase() });
         break;
       }
@@ -387,7 +381,7 @@ function compile(events: Event[]): Root {
         break;
       case 'referenceString': {
         const label = resume();
-        Object.assign(top(), { label, identifier: normalizeIdentifier(slice()).toLowerCase() });
+        Object.assign(top(), { label, identifier: normalizeIdentifier(context.sliceSerialize(token)).toLowerCase() });
         referenceType = 'full';
         break;
       }
@@ -410,7 +404,7 @@ function compile(events: Event[]): Root {
     }
   }
   // Line endings and blank lines are not nodes: the root spans its first to its last event, as in mdast.
-  if (events.length) root.position = { start: point(events[0][1].start), end: point(events[events.length - 2][1].end) };
-  else root.position = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
+  if (events.length) root.position = { start: events[0][1].start, end: events[events.length - 2][1].end };
+  else root.position = { start: { line: 1, column: 1, offset: 0, _index: 0, _bufferIndex: -1 }, end: { line: 1, column: 1, offset: 0, _index: 0, _bufferIndex: -1 } };
   return root as unknown as Root;
 }
