@@ -6,20 +6,18 @@
  *
  * What it leaves out changes no fact: list items (a list's blocks are its children), the contents
  * of code blocks, and the literal autolinks GFM's transform finds in text afterwards (it makes nodes
- * without positions, which the facts skip). What it builds is checked against remark's tree by the
- * differential tests (thin.test.ts) and the fuzz, which read every page both ways.
+ * without positions, which the facts skip). Nodes share micromark's points, final once its events
+ * are. The facts read from this tree are checked against those read from remark-gfm's by the
+ * differential tests (thin.test.ts), which read generated pages and token soup both ways.
  */
 import { decodeNamedCharacterReference } from 'decode-named-character-reference';
 import { parse, postprocess, preprocess } from 'micromark';
 import { decodeNumericCharacterReference } from 'micromark-util-decode-numeric-character-reference';
 import { decodeString } from 'micromark-util-decode-string';
 import { normalizeIdentifier } from 'micromark-util-normalize-identifier';
-import type { Event, Extension, Point as MicromarkPoint, Token } from 'micromark-util-types';
+import type { Event, Extension, Point, Token } from 'micromark-util-types';
 import type { Nodes, Root } from 'mdast';
 import { toString } from 'mdast-util-to-string';
-
-/** micromark's points are final once its events are: nodes share them rather than copy them. */
-type Point = MicromarkPoint;
 
 /** A node as it is built: mdast's fields, loosely typed (each kind sets its own). */
 interface Built {
@@ -80,7 +78,7 @@ function compile(events: Event[]): Root {
     tail.value += value;
     tail.position!.end = token.end;
   };
-  /** The link, image or definition whose label, destination or reference is being read. */
+  /** The node `depth` places under the top of the stack (1: the parent of the node being built). */
   const below = (depth: number) => stack[stack.length - 1 - depth];
 
   for (let i = 0; i < events.length; i++) {
