@@ -97,6 +97,12 @@ export function fileRenameEdits(kb: KnowledgeBase, renames: readonly PathRename[
         const trailing = /[/\\]$/.test(link.raw.replace(/[?#].*$/, '')) ? '/' : '';
         newText = destinationTo(newSource, beyondRoot(source, link.raw)) + trailing + suffixOf(link.raw);
       } else return;
+      // A destination written with backticks keeps them, run for run (see `dropsBacktick`): on a line that
+      // opens with ```, one less makes a code fence of the rest. Left as written when the new one cannot.
+      if (link.raw.includes('`')) {
+        newText = newText.replace(/%60/g, '`');
+        if (backtickRuns(newText) !== backtickRuns(link.raw)) return;
+      }
       if (newText === link.raw) return;
       // Reference links share their definition's destination: one edit for it.
       const key = rangeKey(link.rawRange);
@@ -106,4 +112,9 @@ export function fileRenameEdits(kb: KnowledgeBase, renames: readonly PathRename[
     });
   }
   return edits;
+}
+
+/** The lengths of the runs of backticks in `text`, in order. */
+function backtickRuns(text: string): string {
+  return (text.match(/`+/g) ?? []).map((run) => run.length).join();
 }

@@ -444,6 +444,19 @@ test('a destination written with a backtick gets no rewrite: without it, a line 
   assert.deepEqual(broken.fixes, []);
 });
 
+test('a move keeps the backticks of a destination written with them, run for run, or leaves it as written', () => {
+  // Found by fuzzing (seed 524894150, a page moved): `p%41q.md``` became `../pAq.md%60%60`, and with no
+  // backtick left after the opening ```, the line became a code fence that took the link.
+  const page = '1. ``` [Origen ⬅️](p%41q.md``)\r\n\n[b](x`y.md)\n';
+  const { kb, texts } = indexKnowledgeBase(new Map([['Introducción.md', page], ['x`y.md', '# X\n']]), 'en');
+  const edits = fileRenameEdits(kb, [{ from: 'Introducción.md', to: 'Carpeta nueva/Introducción.md' }]);
+  assert.deepEqual(edits.map((e) => e.newText), ['../pAq.md``', '../x`y.md']);
+  const after = applyAndCompare(texts.get('Introducción.md')!, edits, 'move');
+  assert.deepEqual(parsePage(after, markers).links.map((l) => l.raw), ['../pAq.md``', '../x`y.md']);
+  // The file itself renamed to a name with other backticks: its link is left as written.
+  assert.deepEqual(fileRenameEdits(kb, [{ from: 'x`y.md', to: 'xy.md' }]), []);
+});
+
 test('a label written with a backtick gets no relabelling: without it, a line opening with ``` becomes a code fence', () => {
   const files = {
     'README.md': '# Curso\n\n[Origen ➡️](VM/OrigenVM.md)\n',
