@@ -136,8 +136,6 @@ function compile(events: Event[]): Root {
         case 'definitionDestinationString':
         case 'definitionLabelString':
         case 'definitionTitleString':
-        case 'codeFencedFenceInfo':
-        case 'codeFencedFenceMeta':
         case 'label':
         case 'referenceString':
         case 'resourceDestinationString':
@@ -350,10 +348,6 @@ function compile(events: Event[]): Root {
         top().title = title;
         break;
       }
-      case 'codeFencedFenceInfo':
-      case 'codeFencedFenceMeta':
-        resume();
-        break;
       case 'gfmFootnoteCallString':
       case 'gfmFootnoteDefinitionLabelString': {
         const label = resume();
