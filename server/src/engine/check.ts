@@ -67,40 +67,41 @@ export function destinationTo(fromPage: string, target: string, suffix = ''): st
 }
 
 /**
- * Whether `edit` rewrites a destination or a label written with a backtick. Backticks decide more than
- * the link: on a line that opens with a run of backticks, one in the rest keeps it from being a code
- * fence (`` ``` [a](b`) `` is a paragraph with a link; without the backtick, a fence that swallows the
- * page). New destinations and labels never hold one (`encodeDestination`, `labelText`), so such a link
- * gets no rewrite there.
+ * Whether `edit` rewrites a destination or a label written with a backtick, or a destination written
+ * with a pipe. Backticks decide more than the link: on a line that opens with a run of backticks, one in
+ * the rest keeps it from being a code fence (`` ``` [a](b`) `` is a paragraph with a link; without the
+ * backtick, a fence that swallows the page). Pipes count the cells of a table row: one less can make a
+ * table of a paragraph line followed by a delimiter row. New destinations and labels never hold a literal
+ * one (`encodeDestination`, `labelText`), so such a link gets no rewrite there.
  */
-/** Whether an edit of `fix` drops a backtick (see `dropsBacktick`); once per fix, which many diagnostics may share. */
+/** Whether an edit of `fix` rewrites a text written with a backtick or a pipe (see `dropsMark`); once per fix, which many diagnostics may share. */
 const droppingFixes = new WeakMap<Fix, boolean>();
-function dropsAnyBacktick(fix: Fix, entry: PageEntry, ctx: CheckContext): boolean {
+function dropsAnyMark(fix: Fix, entry: PageEntry, ctx: CheckContext): boolean {
   let drops = droppingFixes.get(fix);
   if (drops === undefined) {
-    drops = fix.edits.some((edit) => dropsBacktick(edit, edit.path === entry.path ? entry : ctx.page(edit.path)));
+    drops = fix.edits.some((edit) => dropsMark(edit, edit.path === entry.path ? entry : ctx.page(edit.path)));
     droppingFixes.set(fix, drops);
   }
   return drops;
 }
 
-function dropsBacktick(edit: TextEdit, page: PageEntry | undefined): boolean {
+function dropsMark(edit: TextEdit, page: PageEntry | undefined): boolean {
   if (!page) return false;
-  const ranges = rangesWithBacktick(page.facts);
+  const ranges = rangesWithMarks(page.facts);
   return ranges.size > 0 && ranges.has(rangeKey(edit.range));
 }
 
-/** Per page, the ranges of its destinations and labels written with a backtick; almost always none. */
-const backtickRanges = new WeakMap<PageFacts, Set<string>>();
-function rangesWithBacktick(facts: PageFacts): Set<string> {
-  let ranges = backtickRanges.get(facts);
+/** Per page, the ranges of its destinations written with a backtick or a pipe, and labels with a backtick; almost always none. */
+const markRanges = new WeakMap<PageFacts, Set<string>>();
+function rangesWithMarks(facts: PageFacts): Set<string> {
+  let ranges = markRanges.get(facts);
   if (!ranges) {
     ranges = new Set();
     for (const link of facts.links) {
-      if (link.raw.includes('`')) ranges.add(rangeKey(link.rawRange));
+      if (/[`|]/.test(link.raw)) ranges.add(rangeKey(link.rawRange));
       if (link.labelBacktick && link.labelRange) ranges.add(rangeKey(link.labelRange));
     }
-    backtickRanges.set(facts, ranges);
+    markRanges.set(facts, ranges);
   }
   return ranges;
 }
@@ -172,7 +173,7 @@ export function checkPage(entry: PageEntry, ctx: CheckContext): KbDiagnostic[] {
   const report = (code: Code, range: Range, message: string, fixes: Fix[] = [], related?: RelatedLocation[]) => {
     const severity = settings.severity[code];
     if (severity === 'off') return;
-    fixes = fixes.filter((fix) => !dropsAnyBacktick(fix, entry, ctx));
+    fixes = fixes.filter((fix) => !dropsAnyMark(fix, entry, ctx));
     diagnostics.push({ path: entry.path, range, severity, code, message, fixes, ...(related?.length ? { related } : {}) });
   };
 

@@ -97,13 +97,8 @@ export function fileRenameEdits(kb: KnowledgeBase, renames: readonly PathRename[
         const trailing = /[/\\]$/.test(link.raw.replace(/[?#].*$/, '')) ? '/' : '';
         newText = destinationTo(newSource, beyondRoot(source, link.raw)) + trailing + suffixOf(link.raw);
       } else return;
-      // A destination written with backticks keeps them, run for run (see `dropsBacktick`): on a line that
-      // opens with ```, one less makes a code fence of the rest. Left as written when the new one cannot.
-      if (link.raw.includes('`')) {
-        newText = newText.replace(/%60/g, '`');
-        if (backtickRuns(newText) !== backtickRuns(link.raw)) return;
-      }
-      if (newText === link.raw) return;
+      newText = keepingMarks(link.raw, newText);
+      if (newText === undefined || newText === link.raw) return;
       // Reference links share their definition's destination: one edit for it.
       const key = rangeKey(link.rawRange);
       if (seen.has(key)) return;
@@ -114,7 +109,16 @@ export function fileRenameEdits(kb: KnowledgeBase, renames: readonly PathRename[
   return edits;
 }
 
-/** The lengths of the runs of backticks in `text`, in order. */
-function backtickRuns(text: string): string {
-  return (text.match(/`+/g) ?? []).map((run) => run.length).join();
+/**
+ * `newText` with the backticks and pipes `raw` was written with, as written and in the same order, or
+ * undefined when it cannot have them. They decide more than the link (see `dropsMark`): on a line
+ * that opens with ```, one backtick less makes a code fence of the rest; one pipe less or more changes
+ * the cells of a table row, or makes a table of a paragraph line followed by a delimiter row.
+ */
+function keepingMarks(raw: string, newText: string): string | undefined {
+  if (!/[`|]/.test(raw)) return newText;
+  const text = newText.replace(/%60/g, '`').replace(/%7C/gi, raw.includes('\\|') ? '\\|' : '|');
+  return marksOf(text) === marksOf(raw) ? text : undefined;
 }
+
+const marksOf = (text: string) => (text.match(/`+|\\\||\|/g) ?? []).join(' ');

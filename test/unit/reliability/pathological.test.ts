@@ -457,6 +457,23 @@ test('a move keeps the backticks of a destination written with them, run for run
   assert.deepEqual(fileRenameEdits(kb, [{ from: 'x`y.md', to: 'xy.md' }]), []);
 });
 
+test('a move keeps the pipes of a destination written with them, or leaves it as written; no fix rewrites one', () => {
+  // Found by fuzzing (seed 525394372, a page moved): three cells against a delimiter row of two is no table;
+  // `q.md|` written `q.md%7C` left two, and the paragraph became a table that lost the link before it.
+  const page = '[a\n](VM\\q.md|) | b |\n|---|:-:|\n\n| c | [d](r\\|s.md) |\n|---|---|\n';
+  const { kb, texts } = indexKnowledgeBase(new Map([['p.md', page], ['VM/q.md|', '']]), 'en');
+  const before = parsePage(page, markers).links.map((l) => l.raw);
+  assert.deepEqual(before, ['VM\\q.md|', 'r\\|s.md']);
+  const edits = fileRenameEdits(kb, [{ from: 'p.md', to: 'Sub/p.md' }]);
+  assert.deepEqual(edits.map((e) => e.newText), ['../VM/q.md|', '../r\\|s.md']);
+  const after = applyAndCompare(texts.get('p.md')!, edits, 'move');
+  assert.deepEqual(parsePage(after, markers).links.map((l) => l.raw), ['../VM/q.md|', '../r\\|s.md']);
+  // The backslash path is reported, with no fix: written `VM/q.md%7C`, the line would be a table row.
+  const backslash = kb.diagnostics('p.md').find((d) => d.code === Code.BackslashPath);
+  assert.ok(backslash);
+  assert.deepEqual(backslash.fixes, []);
+});
+
 test('a label written with a backtick gets no relabelling: without it, a line opening with ``` becomes a code fence', () => {
   const files = {
     'README.md': '# Curso\n\n[Origen ➡️](VM/OrigenVM.md)\n',
