@@ -81,7 +81,7 @@ function diagnosticsOf(kb: KnowledgeBase) {
 const factKeys = <T>(fields: Record<keyof T, true>) => Object.keys(fields) as (keyof T)[];
 const pageKeys = factKeys<Omit<PageFacts, 'headings' | 'links' | 'undefinedReferences'>>({ hash: true, headingTitle: true, anchors: true, end: true, afterFrontMatter: true, openAtEnd: true, eol: true });
 const headingKeys = factKeys<Heading>({ depth: true, text: true, id: true, range: true });
-const linkKeys = factKeys<LinkFacts>({ kind: true, image: true, raw: true, rawRange: true, url: true, label: true, labelRange: true, labelBacktick: true, rawLineStart: true, glued: true, range: true, nav: true, reference: true });
+const linkKeys = factKeys<LinkFacts>({ kind: true, image: true, raw: true, rawRange: true, url: true, label: true, labelRange: true, labelMarks: true, rawLineStart: true, glued: true, range: true, nav: true, reference: true });
 const referenceKeys = factKeys<UndefinedReference>({ reference: true, range: true });
 
 function plain(facts: PageFacts): unknown {

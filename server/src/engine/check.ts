@@ -67,12 +67,12 @@ export function destinationTo(fromPage: string, target: string, suffix = ''): st
 }
 
 /**
- * Whether `edit` rewrites a destination or a label written with a backtick, or a destination written
- * with a pipe. Backticks decide more than the link: on a line that opens with a run of backticks, one in
- * the rest keeps it from being a code fence (`` ``` [a](b`) `` is a paragraph with a link; without the
- * backtick, a fence that swallows the page). Pipes count the cells of a table row: one less can make a
- * table of a paragraph line followed by a delimiter row. New destinations and labels never hold a literal
- * one (`encodeDestination`, `labelText`), so such a link gets no rewrite there.
+ * Whether `edit` rewrites a destination or a label written with a backtick or a pipe. Backticks decide
+ * more than the link: on a line that opens with a run of backticks, one in the rest keeps it from being a
+ * code fence (`` ``` [a](b`) `` is a paragraph with a link; without the backtick, a fence that swallows
+ * the page). Pipes count the cells of a table row: one less can make a table of a paragraph line followed
+ * by a delimiter row. New destinations and labels never hold a literal one (`encodeDestination`,
+ * `labelText`), so such a link gets no rewrite there.
  */
 /** Whether an edit of `fix` rewrites a text written with a backtick or a pipe (see `dropsMark`); once per fix, which many diagnostics may share. */
 const droppingFixes = new WeakMap<Fix, boolean>();
@@ -91,7 +91,7 @@ function dropsMark(edit: TextEdit, page: PageEntry | undefined): boolean {
   return ranges.size > 0 && ranges.has(rangeKey(edit.range));
 }
 
-/** Per page, the ranges of its destinations written with a backtick or a pipe, and labels with a backtick; almost always none. */
+/** Per page, the ranges of its destinations and labels written with a backtick or a pipe; almost always none. */
 const markRanges = new WeakMap<PageFacts, Set<string>>();
 function rangesWithMarks(facts: PageFacts): Set<string> {
   let ranges = markRanges.get(facts);
@@ -99,7 +99,7 @@ function rangesWithMarks(facts: PageFacts): Set<string> {
     ranges = new Set();
     for (const link of facts.links) {
       if (/[`|]/.test(link.raw)) ranges.add(rangeKey(link.rawRange));
-      if (link.labelBacktick && link.labelRange) ranges.add(rangeKey(link.labelRange));
+      if (link.labelMarks && link.labelRange) ranges.add(rangeKey(link.labelRange));
     }
     markRanges.set(facts, ranges);
   }

@@ -16,8 +16,9 @@ import type { Heading, LinkFacts, LinkKind, NavDirection, PageFacts, Position, R
  * 14: the file is the numbers and the string table themselves (`writeCacheFile`), written piece by piece
  * (was one v8-serialized object: a save built a copy of the whole file in memory, 250 MB at 50,000 pages).
  * 15: a tag inside an HTML comment, processing instruction or CDATA section is no link and no anchor.
+ * 16: `labelMarks` (was `labelBacktick`): a label written with a backtick or a pipe.
  */
-export const FACTS_VERSION = 15;
+export const FACTS_VERSION = 16;
 
 /** What tells, without reading it, that a file is the one read before: any difference means read it again. */
 export interface FileStamp {
@@ -490,7 +491,7 @@ class FactsWriter {
       const labelRange = presence(l, 'labelRange');
       this.push(labelRange);
       if (labelRange === 2) this.range(l.labelRange!);
-      this.push(l.nav ? directions.indexOf(l.nav) + 1 : 0, this.optional(l, 'reference'), (l.labelBacktick ? 1 : 0) | (l.rawLineStart ? 2 : 0) | (l.glued ? 4 : 0));
+      this.push(l.nav ? directions.indexOf(l.nav) + 1 : 0, this.optional(l, 'reference'), (l.labelMarks ? 1 : 0) | (l.rawLineStart ? 2 : 0) | (l.glued ? 4 : 0));
     }
     this.push(f.undefinedReferences.length);
     for (const u of f.undefinedReferences) {
@@ -537,7 +538,7 @@ class PackedLink implements LinkFacts {
   readonly #labelAt: number;
   nav?: NavDirection;
   reference?: string;
-  labelBacktick?: true;
+  labelMarks?: true;
   rawLineStart?: true;
   glued?: true;
 
@@ -670,7 +671,7 @@ class FactsReader {
       const reference = this.optional();
       if (reference !== null) link.reference = reference;
       const flags = this.next();
-      if (flags & 1) link.labelBacktick = true;
+      if (flags & 1) link.labelMarks = true;
       if (flags & 2) link.rawLineStart = true;
       if (flags & 4) link.glued = true;
       links.push(link);
@@ -693,7 +694,7 @@ const directions: readonly NavDirection[] = ['back', 'forward', 'up', 'down', 'r
  * being added to the layout fails to compile here, instead of being silently dropped by the cache.
  */
 const pageFields: Record<keyof PageFacts, true> = { hash: true, headingTitle: true, headings: true, anchors: true, links: true, undefinedReferences: true, end: true, afterFrontMatter: true, openAtEnd: true, eol: true };
-const linkFields: Record<keyof LinkFacts, true> = { kind: true, image: true, raw: true, rawRange: true, url: true, label: true, labelRange: true, labelBacktick: true, rawLineStart: true, glued: true, range: true, nav: true, reference: true };
+const linkFields: Record<keyof LinkFacts, true> = { kind: true, image: true, raw: true, rawRange: true, url: true, label: true, labelRange: true, labelMarks: true, rawLineStart: true, glued: true, range: true, nav: true, reference: true };
 const headingFields: Record<keyof Heading, true> = { depth: true, text: true, id: true, range: true };
 const referenceFields: Record<keyof UndefinedReference, true> = { reference: true, range: true };
 void [pageFields, linkFields, headingFields, referenceFields];

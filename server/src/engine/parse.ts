@@ -340,14 +340,14 @@ export function parsePage(page: string, markers: MarkerSet, hash = hashText(page
     return close < 0 || text[close + 1] !== ':' ? undefined : readDestination(text, close + 2, end);
   };
 
-  const labelOf = (node: Nodes, start: number, end: number, opener: number): { label: string; labelRange?: Range; labelBacktick?: true; close: number } => {
+  const labelOf = (node: Nodes, start: number, end: number, opener: number): { label: string; labelRange?: Range; labelMarks?: true; close: number } => {
     const children = 'children' in node ? node.children : [];
     const last = children[children.length - 1];
     const from = last?.position ? last.position.end.offset! + shift : start + opener;
     const close = labelEnd(text, from, end);
     const label = node.type === 'image' || node.type === 'imageReference' ? (node.alt ?? '') : toString(node);
     if (close < 0) return { label, labelRange: undefined, close };
-    return { label, labelRange: lines.range(start + opener, close), ...(text.slice(start + opener, close).includes('`') ? { labelBacktick: true as const } : {}), close };
+    return { label, labelRange: lines.range(start + opener, close), ...(/[`|]/.test(text.slice(start + opener, close)) ? { labelMarks: true as const } : {}), close };
   };
 
   const addLink = (link: Omit<LinkFacts, 'nav'>): void => {

@@ -116,8 +116,11 @@ export interface LinkFacts {
   label: string;
   /** The range of the label's source text between `[` and `]` (absent for autolinks). */
   labelRange?: Range;
-  /** The label's source holds a backtick (a code span's, or a literal one): fixes leave such a label alone. */
-  labelBacktick?: true;
+  /**
+   * The label's source holds a backtick (a code span's, or a literal one) or a pipe: fixes leave such a
+   * label alone (one less can make a code fence or a table of its line).
+   */
+  labelMarks?: true;
   /**
    * The destination begins its line (only indentation or `>` before it): a definition's, written on the line
    * after its label. What is written there must not read as the start of a block.

@@ -488,6 +488,21 @@ test('a label written with a backtick gets no relabelling: without it, a line op
   assert.deepEqual(mismatch.fixes.map((f) => f.edits.map((e) => e.newText)), [['OrigenVM.md']]);
 });
 
+test('a label written with a pipe gets no relabelling: one cell less, and the line above a delimiter row is a table', () => {
+  const files = {
+    'README.md': '# Curso\n\n[Origen ➡️](VM/OrigenVM.md)\n',
+    'VM/OrigenVM.md': '# Origen de las Máquinas Virtuales\n\n[Qué son ➡️](QueSonVM.md)\n',
+    'VM/QueSonVM.md': '# Qué son las Máquinas Virtuales\n\n[Origen ⬅️](OrigenVM.md) [Hipervisores ➡️](HipervisoresVM.md)\n',
+    'VM/HipervisoresVM.md': '# Hipervisores\n\n[Origen de las Máquinas Virtuales ⬅️ |](QueSonVM.md) | x |\n|---|---|\n\n[Fin](../README.md)\n',
+  };
+  assert.equal(parsePage(files['VM/HipervisoresVM.md'], markers).links[0].labelMarks, true);
+  const diagnostics = survives(files, 10_000);
+  const mismatch = diagnostics.find((d) => d.path === 'VM/HipervisoresVM.md' && d.code === Code.LabelMismatch);
+  assert.ok(mismatch, 'the label is reported');
+  // Re-pointing the destination stays; rewriting the label would drop its pipe.
+  assert.deepEqual(mismatch.fixes.map((f) => f.edits.map((e) => e.newText)), [['OrigenVM.md']]);
+});
+
 describe('renaming a heading inside a quote or a list', () => {
   // Found by fuzzing: the range of the heading's text started at the line's start, so the rename
   // replaced the list marker, or the quote's `>`, with the new name.
