@@ -65,6 +65,10 @@ test('what plain words may belong to is never thinned', () => {
     `[a](b \`) ${long}\` [c](d.md)\n`,
     `[a](b\\) "${long} [x" ${long}](c.md)\n`,
     `<div>\n${long} <span id="s">${long}</span>\n</div>\n`,
+    // Backticks matched across a line that starts another block: no code span there, so the bracket between
+    // opens a label (fuzzer, seed 822647572).
+    `1. \`\`\n1. [\`\` ${long}](a.md)\n`,
+    `> \`${long}\n\n> [\` ${long}](a.md)\n`,
     // Front matter, headings in containers, tables, tasks, footnotes, strikethrough.
     `---\ntitle: "${long}"\nresumen: ${long}\n---\n\n${long} [a](b.md)\n`,
     `> # ${long}\n> ${long} [a](b.md)\n`,

@@ -87,7 +87,10 @@ function plainMask(block: string): Uint8Array | undefined {
       let run = 1;
       while (block.charCodeAt(i + run) === 0x60) run++;
       const close = closingBackticks(block, i + run, run, backticks);
-      // A code span is skipped whole (brackets in it are text); unmatched backticks are literal.
+      // A code span is skipped whole (brackets in it are text); unmatched backticks are literal. One over a
+      // line break may be none: the next line may start another block (a list item), where a bracket in it
+      // opens a label. Such a block is left whole.
+      if (close >= 0 && /[\n\r]/.test(block.slice(i + run, close))) return undefined;
       i = (close >= 0 ? close + run : i + run) - 1;
     } else if (c === 0x3c /* < */) {
       // Only `<scheme:…>` and `<user@host>` autolinks, skipped whole; anything else may be HTML.
