@@ -49,6 +49,15 @@ export function prepareHeadingRename(text: string, facts: PageFacts, headingInde
   return { headingIndex, range, placeholder };
 }
 
+/** The destinations of a page's links outside heading `headingIndex`, in order. */
+function linksAround(facts: PageFacts, headingIndex: number): string {
+  const heading = facts.headings[headingIndex].range;
+  return facts.links
+    .filter((link) => !rangesOverlap(link.range, heading))
+    .map((link) => link.raw)
+    .join('\n');
+}
+
 /** The fragment part of a destination as written, with its range; undefined when the destination has none. */
 function fragmentRange(link: LinkFacts): { written: string; range: Range } | undefined {
   const hash = link.raw.indexOf('#');
@@ -84,6 +93,9 @@ export function headingRenameEdits(
   const headingEdit: TextEdit = { path, range: target.range, newText: newName };
   const after = parsePage(applyTextEdits(text, [headingEdit]), kb.markers);
   if (after.headings.length !== page.facts.headings.length) return undefined;
+  // Nothing else on the page may change with it: the range of a setext heading's text starts where its
+  // paragraph does, and takes in a definition written on the lines just above the text.
+  if (linksAround(page.facts, headingIndex) !== linksAround(after, headingIndex)) return undefined;
 
   // Old id (as the checks compare it) → new id, for every heading whose id changes.
   const renamed = new Map<string, string>();

@@ -503,6 +503,17 @@ test('a label written with a pipe gets no relabelling: one cell less, and the li
   assert.deepEqual(mismatch.fixes.map((f) => f.edits.map((e) => e.newText)), [['OrigenVM.md']]);
 });
 
+test('a setext heading whose paragraph starts with a definition is not renamed over the definition', () => {
+  // Found by fuzzing (seed 528372806): the heading's range starts with its paragraph, at the definition above
+  // its text; renamed, the definition went with the old name and the reference link lost its destination.
+  const page = '[a][r ef]\n\n[r ef]: otra.md\nTítulo\n===\n';
+  const { kb } = indexKnowledgeBase(new Map([['p.md', page], ['otra.md', '']]), 'en');
+  assert.equal(headingRenameEdits(kb, 'p.md', page, 0, 'Nuevo'), undefined);
+  const plain = '[a](#título)\n\nTítulo\n===\n';
+  const { kb: other } = indexKnowledgeBase(new Map([['p.md', plain]]), 'en');
+  assert.deepEqual(headingRenameEdits(other, 'p.md', plain, 0, 'Nuevo')?.map((e) => e.newText), ['Nuevo', 'nuevo']);
+});
+
 describe('renaming a heading inside a quote or a list', () => {
   // Found by fuzzing: the range of the heading's text started at the line's start, so the rename
   // replaced the list marker, or the quote's `>`, with the new name.
