@@ -5,6 +5,7 @@ import { containsWords, genericLabels, type MarkerSet, normalizeTitle } from './
 import { basename, dirname, encodeDestination, isMarkdownPath, looseKey, relativePath } from './paths';
 import { rangeKey } from './positions';
 import { mapAbsolute, type Resolution } from './resolve';
+import { structuralMarks } from './syntax';
 import { Code, type Fix, type KbDiagnostic, type LinkFacts, type NavDirection, type PageFacts, type Range, type RelatedLocation, type TextEdit } from './types';
 
 /** A page as the checks see it: its facts, its title and the resolution of each of its links. */
@@ -98,7 +99,7 @@ function rangesWithMarks(facts: PageFacts): Set<string> {
   if (!ranges) {
     ranges = new Set();
     for (const link of facts.links) {
-      if (/[`|]/.test(link.raw)) ranges.add(rangeKey(link.rawRange));
+      if (structuralMarks.test(link.raw)) ranges.add(rangeKey(link.rawRange));
       if (link.labelMarks && link.labelRange) ranges.add(rangeKey(link.labelRange));
     }
     markRanges.set(facts, ranges);

@@ -15,7 +15,7 @@ import { unified } from 'unified';
 import type { Definition, Heading as MdHeading, Nodes, Parents, Root } from 'mdast';
 import { MarkerSet } from './navigation';
 import { eventTree } from './eventTree';
-import { autolinkTrigger, closedFrontMatter } from './syntax';
+import { autolinkTrigger, closedFrontMatter, structuralMarks } from './syntax';
 import { originalPosition, thinForParsing } from './thin';
 import type { Heading, LinkFacts, PageFacts, Position, Range, UndefinedReference } from './types';
 
@@ -347,7 +347,7 @@ export function parsePage(page: string, markers: MarkerSet, hash = hashText(page
     const close = labelEnd(text, from, end);
     const label = node.type === 'image' || node.type === 'imageReference' ? (node.alt ?? '') : toString(node);
     if (close < 0) return { label, labelRange: undefined, close };
-    return { label, labelRange: lines.range(start + opener, close), ...(/[`|]/.test(text.slice(start + opener, close)) ? { labelMarks: true as const } : {}), close };
+    return { label, labelRange: lines.range(start + opener, close), ...(structuralMarks.test(text.slice(start + opener, close)) ? { labelMarks: true as const } : {}), close };
   };
 
   const addLink = (link: Omit<LinkFacts, 'nav'>): void => {

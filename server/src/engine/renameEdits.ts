@@ -2,6 +2,7 @@ import { destinationTo, editDestination } from './check';
 import type { KnowledgeBase } from './knowledgeBase';
 import { dirname, encodeDestination, foldName, percentDecode, resolveSegments } from './paths';
 import { rangeKey } from './positions';
+import { structuralMarks } from './syntax';
 import { CancelledError, noCancellation, type CancellationToken, type TextEdit } from './types';
 
 /** A file or folder that moves from one workspace-relative path to another. */
@@ -116,7 +117,7 @@ export function fileRenameEdits(kb: KnowledgeBase, renames: readonly PathRename[
  * the cells of a table row, or makes a table of a paragraph line followed by a delimiter row.
  */
 function keepingMarks(raw: string, newText: string): string | undefined {
-  if (!/[`|]/.test(raw)) return newText;
+  if (!structuralMarks.test(raw)) return newText;
   const text = newText.replace(/%60/g, '`').replace(/%7C/gi, raw.includes('\\|') ? '\\|' : '|');
   return marksOf(text) === marksOf(raw) ? text : undefined;
 }

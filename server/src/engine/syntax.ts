@@ -9,3 +9,10 @@ export const closedFrontMatter = /^\uFEFF?(---|\+\+\+)[ \t]*(?:\r\n|\r|\n)(?:[\s
 
 /** What starts a GFM literal autolink (`https://…`, `www.…`, `user@host`). */
 export const autolinkTrigger = /:\/\/|www\.|@/gi;
+
+/**
+ * Characters that, written in a link's label or destination, decide more than the link: a backtick keeps a
+ * line opening with ``` from being a code fence, a pipe counts a table row's cells. Fixes and moves never
+ * drop or add one (see `dropsMark` in check.ts, `keepingMarks` in renameEdits.ts).
+ */
+export const structuralMarks = /[`|]/;
