@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import * as nodePath from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { NavMarkers } from './navigation';
+import { unpackPage } from './packedFacts';
 import type { ParseJob, ParseReply } from './parseWorker';
 import type { PageFacts } from './types';
 
@@ -20,18 +21,26 @@ export class ParsePool {
   private readonly workers: Worker[] = [];
   private readonly pending = new Map<number, { resolve: (page: ParsedPage) => void; reject: (error: Error) => void }>();
   private readonly load = new Map<Worker, number>();
+  /** The strings of the facts received, each once (see `unpackPage`). */
+  private readonly strings = new Map<string, string>();
   private nextId = 0;
 
   private constructor(script: string, size: number, markers: NavMarkers) {
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(script, { workerData: { markers } });
+      // A worker keeps ~7 MB alive between pages, but V8 lets its young generation grow to 48 MB of garbage:
+      // at 16 MB, a cold check of 10,000 notes peaks 50 MB lower, at the same speed (at 8 MB, 1.7× slower).
+      const worker = new Worker(script, { workerData: { markers }, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
       worker.on('message', (reply: ParseReply) => {
         const job = this.pending.get(reply.id);
         this.pending.delete(reply.id);
         this.load.set(worker, this.load.get(worker)! - 1);
         if (!job) return;
-        if ('facts' in reply) job.resolve({ facts: reply.facts, utf8: reply.utf8 });
-        else job.reject(new Error(reply.error));
+        if (!('facts' in reply)) return job.reject(new Error(reply.error));
+        try {
+          job.resolve({ facts: unpackPage(reply.facts, this.strings), utf8: reply.utf8 });
+        } catch (error) {
+          job.reject(error as Error);
+        }
       });
       worker.on('error', (error) => {
         // A worker that dies fails its jobs; the caller reports them like unreadable pages.
@@ -65,6 +74,7 @@ export class ParsePool {
   }
 
   async dispose(): Promise<void> {
+    this.strings.clear();
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
