@@ -10,6 +10,7 @@ import { defaultSettings } from '../../server/src/engine/config';
 import { KnowledgeBase } from '../../server/src/engine/knowledgeBase';
 import { loadWorkspace } from '../../server/src/engine/load';
 import { MarkerSet, defaultMarkers, normalizeTitle } from '../../server/src/engine/navigation';
+import { packPage, unpackPage } from '../../server/src/engine/packedFacts';
 import { parsePage } from '../../server/src/engine/parse';
 import { noCancellation, type Heading, type KbDiagnostic, type LinkFacts, type PageFacts, type UndefinedReference } from '../../server/src/engine/types';
 import { FileSystemWorkspace } from '../../server/src/engine/workspace';
@@ -120,6 +121,38 @@ describe('facts cache', () => {
     assert.deepStrictEqual([...(b.numbers as Int32Array)], [...(a.numbers as Int32Array)]);
     assert.deepStrictEqual([b.strings, [...b.stampValues], [...b.pageStarts]], [a.strings, [...a.stampValues], [...a.pageStarts]]);
     assert.ok(a.numbers.length > 0);
+  });
+
+  test('a save too large to hold goes to disk in pieces, and the file is byte for byte the one encodeCacheFile makes', async () => {
+    const markers = new MarkerSet(defaultMarkers);
+    // 15,000 links: more numbers than the writer holds before it writes (2^18), so the file is written in parts.
+    const large = parsePage(`# Grande\n\n${Array.from({ length: 15_000 }, (_, i) => `[enlace ${i}](temas/nota${i}.md#s${i})`).join('\n')}\n`, markers);
+    const facts = [parsePage(pages['README.md'], markers), large, parsePage(pages['temas/uno.md'], markers)];
+    const dir = path.join(scratch, 'streamed');
+    assert.equal(await (await FactsCache.open(dir, defaultMarkers)).save(facts), true);
+    const bytes = readFileSync(cacheFile(dir));
+    assert.ok(bytes.length > 4 * (1 << 18));
+    assert.ok(bytes.equals(encodeCacheFile(decodeCacheFile(bytes))));
+    const again = await FactsCache.open(dir, defaultMarkers);
+    for (const f of facts) assert.deepStrictEqual(plain(again.get(f.hash)!), plain(f));
+  });
+
+  test('facts packed for a message come back as parsePage gave them; strings shared between pages go through one table', () => {
+    const markers = new MarkerSet(defaultMarkers);
+    const intern = new Map<string, string>();
+    const [a, b] = ['[Docker ➡️](Docker/Docker.md) [VM](VM/QueSon.md)', '[Docker ➡️](Docker/Docker.md)'].map((text) => {
+      const facts = parsePage(text, markers);
+      const packed = packPage(facts);
+      const unpacked = unpackPage(structuredClone(packed), intern);
+      assert.deepStrictEqual(plain(unpacked), plain(facts));
+      return unpacked;
+    });
+    for (const f of Object.values(pages).map((text) => parsePage(text, markers))) assert.deepStrictEqual(plain(unpackPage(packPage(f))), plain(f));
+    assert.equal(a.links[0].label, b.links[0].label);
+    assert.ok(intern.has('Docker/Docker.md'));
+    const packed = packPage(a);
+    assert.throws(() => unpackPage({ numbers: packed.numbers.subarray(0, packed.numbers.length - 1), strings: packed.strings }));
+    assert.throws(() => unpackPage({ numbers: packed.numbers, strings: packed.strings.slice(1) }));
   });
 
   test('an unchanged page is not read again; a page edited is, and the findings are those of a run without cache', async () => {

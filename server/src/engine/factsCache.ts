@@ -220,44 +220,48 @@ export class FactsCache {
     if (source) for (const f of facts.values()) kept += spanLength(source.spans.get(f));
     const reuse = source && kept >= 0.75 * source.numbers.length && source.appended <= 0.25 * source.strings.length ? source : undefined;
     const writer = new FactsWriter(reuse?.strings);
-    /** hash → its index in the table. */
-    const hashes = new Map<string, number>();
-    const pageStarts = new Int32Array(facts.size);
-    let page = 0;
-    for (const f of facts.values()) {
-      pageStarts[page++] = writer.size;
-      const span = reuse?.spans.get(f);
-      if (span) {
-        writer.copy(reuse!.numbers.subarray(span[0], span[1]));
-        hashes.set(f.hash, reuse!.numbers[span[0]]);
-      } else {
-        hashes.set(f.hash, writer.string(f.hash));
-        writer.page(f);
-      }
-    }
-    const stampKeys = new Int32Array(this.stamps.size * 2);
-    const stampValues = new Float64Array(this.stamps.size * 4);
-    let i = 0;
-    for (const [path, { stamp, hash }] of this.stamps) {
-      stampKeys.set([reuse?.paths.get(path) ?? writer.string(path), hashes.get(hash)!], i * 2);
-      stampValues.set([stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino], i * 4);
-      i++;
-    }
-    const data: CacheFile = {
-      format: 'kbnav-facts',
-      version: FACTS_VERSION,
-      markers: this.markersKey,
-      strings: writer.strings,
-      numbers: writer.chunks(),
-      pageStarts,
-      appended: reuse ? reuse.appended + writer.strings.length - reuse.strings.length : 0,
-      stampKeys,
-      stampValues,
-    };
     const temporary = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
+    let sink: CacheFileSink | undefined;
     try {
       await fs.mkdir(nodePath.dirname(this.file), { recursive: true });
-      await writeCacheFile(temporary, data);
+      sink = await CacheFileSink.create(temporary);
+      /** hash → its index in the table. */
+      const hashes = new Map<string, number>();
+      const pageStarts = new Int32Array(facts.size);
+      let page = 0;
+      for (const f of facts.values()) {
+        pageStarts[page++] = writer.size;
+        const span = reuse?.spans.get(f);
+        if (span) {
+          writer.copy(reuse!.numbers.subarray(span[0], span[1]));
+          hashes.set(f.hash, reuse!.numbers[span[0]]);
+        } else {
+          hashes.set(f.hash, writer.string(f.hash));
+          writer.page(f);
+        }
+        // To disk as they come: 50,000 pages' numbers are 60 MB.
+        if (writer.unread >= 1 << 18) await sink.numbers(writer.take());
+      }
+      await sink.numbers(writer.take());
+      const stampKeys = new Int32Array(this.stamps.size * 2);
+      const stampValues = new Float64Array(this.stamps.size * 4);
+      let i = 0;
+      for (const [path, { stamp, hash }] of this.stamps) {
+        stampKeys.set([reuse?.paths.get(path) ?? writer.string(path), hashes.get(hash)!], i * 2);
+        stampValues.set([stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino], i * 4);
+        i++;
+      }
+      await sink.finish({
+        format: 'kbnav-facts',
+        version: FACTS_VERSION,
+        markers: this.markersKey,
+        strings: writer.strings,
+        pageStarts,
+        appended: reuse ? reuse.appended + writer.strings.length - reuse.strings.length : 0,
+        stampKeys,
+        stampValues,
+      });
+      sink = undefined;
       await fs.rename(temporary, this.file);
       await removeOtherVersions(nodePath.dirname(this.file));
       this.byHash.clear();
@@ -268,6 +272,7 @@ export class FactsCache {
       this.source = undefined;
       return true;
     } catch {
+      await sink?.abandon();
       await fs.rm(temporary, { force: true }).catch(() => undefined);
       return false;
     }
@@ -296,66 +301,113 @@ interface FileHeader {
 const align = (offset: number, to: number) => Math.ceil(offset / to) * to;
 
 /** Where each part starts, after a header of `headerBytes`. */
-function layout(headerBytes: number, h: FileHeader) {
+function layout(headerBytes: number, h: Omit<FileHeader, 'stringsBytes'> & { stringsBytes?: number }) {
   const numbers = align(magic.length + 4 + headerBytes, 8);
   const pageStarts = numbers + h.numbers * 4;
   const stampKeys = pageStarts + h.pages * 4;
   const stampValues = align(stampKeys + h.stampKeys * 4, 8);
   const strings = stampValues + h.stampKeys * 2 * 8;
-  return { numbers, pageStarts, stampKeys, stampValues, strings, end: strings + h.stringsBytes };
+  return { numbers, pageStarts, stampKeys, stampValues, strings, end: strings + (h.stringsBytes ?? 0) };
 }
 
-/** The file's bytes, in pieces: views of `data`'s arrays, not copies. */
-function cacheFileParts(data: CacheFile): Buffer[] {
-  const pieces = Array.isArray(data.numbers) ? data.numbers : [data.numbers];
-  const strings = Buffer.from(JSON.stringify(data.strings), 'utf8');
+/**
+ * Room for the header, which is written last (its counts are known at the end): padded with spaces to
+ * this length, so that the numbers start at a known offset, 1,024.
+ */
+const headerRoom = 1024 - magic.length - 4;
+
+/** The bytes from the start of the file to the numbers: magic, header length, header. */
+function fileHead(header: FileHeader): Buffer {
+  const json = JSON.stringify(header);
+  if (Buffer.byteLength(json) > headerRoom) throw new Error('header too long');
+  const head = Buffer.alloc(magic.length + 4 + headerRoom, ' ');
+  magic.copy(head);
+  head.writeUInt32LE(headerRoom, magic.length);
+  head.write(json, magic.length + 4, 'utf8');
+  return head;
+}
+
+const bytesOf = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+/** The string table as JSON, in pieces of a bounded size. */
+function stringsJson(strings: string[]): Buffer[] {
+  const pieces: Buffer[] = [];
+  const batch = 1 << 16;
+  for (let i = 0; i < strings.length; i += batch) pieces.push(Buffer.from((i ? ',' : '[') + JSON.stringify(strings.slice(i, i + batch)).slice(1, -1), 'utf8'));
+  pieces.push(Buffer.from(strings.length ? ']' : '[]'));
+  return pieces;
+}
+
+type CacheFileRest = Omit<CacheFile, 'numbers'>;
+
+/** What follows the numbers: page starts, stamps, strings; and the header, made from the counts. */
+function fileTail(data: CacheFileRest, numbers: number): { head: Buffer; tail: Buffer[] } {
+  const strings = stringsJson(data.strings);
   const header: FileHeader = {
     format: data.format,
     version: data.version,
     markers: data.markers,
     appended: data.appended,
-    numbers: pieces.reduce((n, p) => n + p.length, 0),
+    numbers,
     pages: data.pageStarts.length,
     stampKeys: data.stampKeys.length,
-    stringsBytes: strings.length,
+    stringsBytes: strings.reduce((n, b) => n + b.length, 0),
   };
-  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
-  const at = layout(headerBytes.length, header);
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(headerBytes.length);
-  const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-  return [
-    magic,
-    length,
-    headerBytes,
-    Buffer.alloc(at.numbers - magic.length - 4 - headerBytes.length),
-    ...pieces.map(bytes),
-    bytes(data.pageStarts),
-    bytes(data.stampKeys),
-    Buffer.alloc(at.stampValues - (at.stampKeys + header.stampKeys * 4)),
-    bytes(data.stampValues),
-    strings,
-  ];
+  const at = layout(headerRoom, header);
+  const tail = [bytesOf(data.pageStarts), bytesOf(data.stampKeys), Buffer.alloc(at.stampValues - (at.stampKeys + header.stampKeys * 4)), bytesOf(data.stampValues), ...strings];
+  return { head: fileHead(header), tail };
 }
 
-/** The file's bytes in one buffer (for tests that damage a file). */
+/** The file's bytes in one buffer (for tests that damage a file): as `CacheFileSink` writes them. */
 export function encodeCacheFile(data: CacheFile): Buffer {
-  return Buffer.concat(cacheFileParts(data));
+  const pieces = Array.isArray(data.numbers) ? data.numbers : [data.numbers];
+  const { head, tail } = fileTail(data, pieces.reduce((n, p) => n + p.length, 0));
+  return Buffer.concat([head, ...pieces.map(bytesOf), ...tail]);
 }
 
-/** Writes `data` to `file` piece by piece: the pages' numbers are never copied into one buffer. */
-async function writeCacheFile(file: string, data: CacheFile): Promise<void> {
-  const parts = cacheFileParts(data);
-  const handle = await fs.open(file, 'w');
-  try {
+/**
+ * Writes a facts file front to back as its parts are made: the pages' numbers go to disk as they are
+ * written, never gathered in memory (a save of 50,000 pages held 150 MB of them at once); the header,
+ * whose counts are known last, goes into the room left for it at the start.
+ */
+class CacheFileSink {
+  private numbersWritten = 0;
+  private position = magic.length + 4 + headerRoom;
+
+  private constructor(private readonly handle: fs.FileHandle) {}
+
+  static async create(file: string): Promise<CacheFileSink> {
+    return new CacheFileSink(await fs.open(file, 'w'));
+  }
+
+  private async write(pieces: Buffer[]): Promise<void> {
     // In batches: a system call writes a bounded number of pieces.
-    for (let i = 0; i < parts.length; i += 512) await handle.writev(parts.slice(i, i + 512));
-  } finally {
-    await handle.close();
+    for (let i = 0; i < pieces.length; i += 512) {
+      const batch = pieces.slice(i, i + 512);
+      await this.handle.writev(batch, this.position);
+      this.position += batch.reduce((n, b) => n + b.length, 0);
+    }
+  }
+
+  async numbers(pieces: Int32Array[]): Promise<void> {
+    await this.write(pieces.map(bytesOf));
+    this.numbersWritten += pieces.reduce((n, p) => n + p.length, 0);
+  }
+
+  /** Writes the rest and the header, and closes the file. */
+  async finish(rest: CacheFileRest): Promise<void> {
+    const { head, tail } = fileTail(rest, this.numbersWritten);
+    await this.write(tail);
+    await this.handle.write(head, 0, head.length, 0);
+    await this.handle.close();
+  }
+
+  async abandon(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
   }
 }
 
-/** Reads what `writeCacheFile` wrote; throws on anything else. Numbers are views of `buffer` where aligned. */
+/** Reads what `CacheFileSink` wrote; throws on anything else. Numbers are views of `buffer` where aligned. */
 export function decodeCacheFile(buffer: Buffer): CacheFile {
   if (buffer.length < magic.length + 4 || !buffer.subarray(0, magic.length).equals(magic)) throw new Error('not a facts file');
   const headerBytes = buffer.readUInt32LE(magic.length);

@@ -18,7 +18,7 @@ export interface PackedPage {
 export function packPage(facts: PageFacts): PackedPage {
   const writer = new FactsWriter([], 1024);
   writer.page(facts);
-  const chunks = writer.chunks();
+  const chunks = writer.take();
   const numbers = new Int32Array(writer.size);
   let at = 0;
   for (const chunk of chunks) {
@@ -53,8 +53,10 @@ export class FactsWriter {
   readonly strings: string[];
   /** Strings added by this writer (those of a table it continues are not looked up: a copy of one is harmless). */
   private readonly index = new Map<string, number>();
-  /** The numbers written: pages copied from the file read (views of it), and the filled parts of `buffer`. */
-  private readonly written: Int32Array[] = [];
+  /** The numbers written and not taken yet: pages copied from the file read (views of it), and the filled parts of `buffer`. */
+  private written: Int32Array[] = [];
+  /** How many numbers `written` holds. */
+  private held = 0;
   /** Where new numbers go; `used` of them are filled. */
   private buffer: Int32Array;
   private used = 0;
@@ -75,16 +77,25 @@ export class FactsWriter {
     return this.length;
   }
 
-  /** The numbers written, in pieces, in order: never copied into one array. */
-  chunks(): Int32Array[] {
+  /** How many numbers were written and not taken yet. */
+  get unread(): number {
+    return this.held + this.used;
+  }
+
+  /** The numbers written since the last call, in pieces, in order: never copied into one array. */
+  take(): Int32Array[] {
     this.flush();
-    return this.written;
+    const pieces = this.written;
+    this.written = [];
+    this.held = 0;
+    return pieces;
   }
 
   /** Ends the piece being filled; the rest of the buffer is filled next. */
   private flush(): void {
     if (this.used === 0) return;
     this.written.push(this.buffer.subarray(0, this.used));
+    this.held += this.used;
     this.buffer = this.buffer.subarray(this.used);
     this.used = 0;
   }
@@ -105,6 +116,7 @@ export class FactsWriter {
   copy(numbers: Int32Array): void {
     this.flush();
     this.written.push(numbers);
+    this.held += numbers.length;
     this.length += numbers.length;
   }
 
