@@ -407,7 +407,7 @@ describe('facts cache', () => {
     assert.deepEqual(other.diagnostics, await fromScratch());
   });
 
-  test('without the index (index: false), an unchanged workspace gives the last results without loading facts; any change loads them', async () => {
+  test('without the index (index: false), an unchanged workspace gives the last results without reading the facts file; any change loads them', async () => {
     const root = writeTree(pages);
     const cacheDir = path.join(scratch, 'quick');
     const expected = (await checkWorkspace(root, 'es', { cacheDir: false, workers: false })).diagnostics;
@@ -416,9 +416,12 @@ describe('facts cache', () => {
     for (const name of Object.keys(pages)) utimesSync(path.join(root, name), anHourAgo, anHourAgo);
     await new Promise((resolve) => setTimeout(resolve, 3100));
     await checkWorkspace(root, 'es', { cacheDir, workers: false });
+    // The results hold the pages' stamps: the facts file is not even read (left damaged, it stays as it is).
+    writeFileSync(cacheFile(cacheDir), 'damaged');
     const quick = await checkWorkspace(root, 'es', { cacheDir, workers: false, index: false });
     assert.deepEqual(quick.diagnostics, expected);
     assert.throws(() => quick.kb);
+    assert.equal(readFileSync(cacheFile(cacheDir), 'utf8'), 'damaged');
     // A page edited: its stamp differs, the facts are loaded and the index is there.
     writeFileSync(path.join(root, 'README.md'), pages['README.md'] + '\n[nueva](nueva.md)\n');
     const edited = await checkWorkspace(root, 'es', { cacheDir, workers: false, index: false });

@@ -2,8 +2,8 @@ import { randomBytes, createHash } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import type { EngineSettings } from './config';
-import { KnowledgeBase, byPath, type Inputs } from './knowledgeBase';
-import { FACTS_VERSION, FactsCache, removeOtherVersions } from './factsCache';
+import { KnowledgeBase, type Inputs } from './knowledgeBase';
+import { FACTS_VERSION, FactsCache, removeOtherVersions, sameStamp } from './factsCache';
 import { loadWorkspace } from './load';
 import { isMarkdownPath } from './paths';
 import { ParsePool } from './parsePool';
@@ -40,10 +40,9 @@ export async function checkWorkspace(root: string, locale: Locale, options: Chec
   const settings = options.settings ?? settingsOf(root, locale).settings;
   const kb = new KnowledgeBase(root, settings);
   const workspace = new FileSystemWorkspace(root, settings.ignore);
-  const cache = options.cacheDir ? await FactsCache.open(options.cacheDir, settings.markers) : undefined;
-  const files = cache && options.index === false ? await workspace.listFiles(noCancellation) : undefined;
+  const files = options.cacheDir && options.index === false ? await workspace.listFiles(noCancellation) : undefined;
   if (files) {
-    const unchanged = await unchangedResults(kb, workspace, files, cache!, options.cacheDir as string);
+    const unchanged = await unchangedResults(kb, workspace, files, options.cacheDir as string);
     if (unchanged) {
       return {
         root,
@@ -55,6 +54,7 @@ export async function checkWorkspace(root: string, locale: Locale, options: Chec
       };
     }
   }
+  const cache = options.cacheDir ? await FactsCache.open(options.cacheDir, settings.markers) : undefined;
   const problems = await loadWorkspace(kb, workspace, {
     token: noCancellation,
     cache,
@@ -73,7 +73,16 @@ export async function checkWorkspace(root: string, locale: Locale, options: Chec
   if (!known) kb.commit();
   const diagnostics = known ? known.diagnostics : kb.allDiagnostics();
   const filesChecked = known ? known.filesChecked : kb.pagePaths().length;
-  if (results && !known) await writeResults(options.cacheDir as string, { key: results, inputs: inputs!, filesChecked, diagnostics: [...diagnostics] });
+  if (results) {
+    // Each page's stamp as the cache recorded it (none when it was racy): next time, unchanged stamps are unchanged inputs.
+    const stamps = inputs!.map(([path, hash]): StoredStamp => {
+      const stamp = hash ? cache!.recordedStamp(path, hash) : undefined;
+      return stamp ? [stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino] : 0;
+    });
+    if (!known || JSON.stringify(known.stamps) !== JSON.stringify(stamps)) {
+      await writeResults(options.cacheDir as string, { key: results, inputs: inputs!, stamps, filesChecked, diagnostics: [...diagnostics] });
+    }
+  }
   return {
     root,
     filesChecked,
@@ -101,24 +110,28 @@ const resultsFile = (dir: string) => nodePath.join(dir, `results-v${FACTS_VERSIO
 let engineBuild: string | undefined;
 
 /**
- * The results of the run before, when every page's stamp is the one recorded then (so its text hash
- * is known without reading it) and the key made of them matches. Decodes no facts.
+ * The results of the run before, when the files are those of then and every page's stamp is the one
+ * recorded then (so its text is that of then, without reading it), and the key made of them matches.
+ * Neither reads a page nor opens the facts cache.
  */
-async function unchangedResults(kb: KnowledgeBase, workspace: FileSystemWorkspace, files: string[], cache: FactsCache, dir: string) {
-  const inputs: Inputs = [];
-  for (const path of files) {
-    let hash = '';
-    if (isMarkdownPath(path)) {
-      const stamp = await workspace.stamp(path);
-      hash = (stamp && cache.unchangedHash(path, stamp)) ?? '';
-      if (!hash) return undefined;
+async function unchangedResults(kb: KnowledgeBase, workspace: FileSystemWorkspace, files: string[], dir: string) {
+  const stored = await readResults(dir);
+  if (!stored?.stamps || stored.inputs.length !== files.length) return undefined;
+  // In the order of `stagedInputs` (byPath: UTF-16 code units, as `sort` compares strings).
+  const paths = [...files].sort();
+  for (let i = 0; i < paths.length; i++) {
+    const [path, hash] = stored.inputs[i];
+    if (paths[i] !== path) return undefined;
+    if (!hash) {
+      if (isMarkdownPath(path)) return undefined;
+      continue;
     }
-    inputs.push([path, hash]);
+    const recorded = stored.stamps[i];
+    if (!recorded) return undefined;
+    const stamp = await workspace.stamp(path);
+    if (!stamp || !sameStamp(stamp, { size: recorded[0], mtimeMs: recorded[1], ctimeMs: recorded[2], ino: recorded[3] })) return undefined;
   }
-  // As `stagedInputs` gives them.
-  const key = resultsKey(kb.rootPath, kb.settings, inputs.sort(byPath));
-  const stored = key ? await readResults(dir) : undefined;
-  return stored?.key === key ? stored : undefined;
+  return resultsKey(kb.rootPath, kb.settings, stored.inputs) === stored.key ? stored : undefined;
 }
 
 function resultsKey(rootPath: string, settings: EngineSettings, inputs: Inputs): string | undefined {
@@ -156,9 +169,14 @@ function replayEarlierRun(kb: KnowledgeBase, stored: Results, inputs: Inputs, ca
   kb.replay(earlier, stored.diagnostics);
 }
 
+/** A page's stamp (size, mtimeMs, ctimeMs, ino), or 0 for a file that is not a page or whose stamp was not recorded. */
+type StoredStamp = [number, number, number, number] | 0;
+
 interface StoredResults {
   key: string;
   inputs: Inputs;
+  /** Per input (absent in results written before stamps were kept). */
+  stamps?: StoredStamp[];
   filesChecked: number;
   diagnostics: [string, KbDiagnostic[]][];
 }
@@ -172,6 +190,8 @@ async function readResults(dir: string): Promise<Results | undefined> {
     if (typeof stored?.key !== 'string' || !Number.isInteger(stored.filesChecked) || !Array.isArray(stored.diagnostics) || !Array.isArray(stored.inputs)) return undefined;
     if (!stored.inputs.every((entry) => Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && typeof entry[1] === 'string')) return undefined;
     if (!stored.diagnostics.every((entry) => Array.isArray(entry) && typeof entry[0] === 'string' && Array.isArray(entry[1]))) return undefined;
+    const validStamp = (s: unknown) => s === 0 || (Array.isArray(s) && s.length === 4 && s.every((n) => typeof n === 'number'));
+    if (stored.stamps !== undefined && !(Array.isArray(stored.stamps) && stored.stamps.length === stored.inputs.length && stored.stamps.every(validStamp))) return undefined;
     return { ...stored, diagnostics: new Map(stored.diagnostics) };
   } catch {
     return undefined;

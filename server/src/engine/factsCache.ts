@@ -159,12 +159,10 @@ export class FactsCache {
     }
   }
 
-  /** The text hash recorded for the page at `path` when its stamp is unchanged and its facts are cached; nothing is decoded. */
-  unchangedHash(path: string, stamp: FileStamp): string | undefined {
-    this.seen.add(path);
+  /** The stamp recorded for the page at `path` when it was read with text of hash `hash` (none if racy then). */
+  recordedStamp(path: string, hash: string): FileStamp | undefined {
     const known = this.stamps.get(path);
-    if (!known || !sameStamp(known.stamp, stamp)) return undefined;
-    return this.byHash.has(known.hash) || this.pending.has(known.hash) ? known.hash : undefined;
+    return known?.hash === hash ? known.stamp : undefined;
   }
 
   /**
@@ -447,7 +445,7 @@ function spanLength(span: [number, number] | undefined): number {
   return span ? span[1] - span[0] : 0;
 }
 
-function sameStamp(a: FileStamp, b: FileStamp): boolean {
+export function sameStamp(a: Omit<FileStamp, 'takenAt'>, b: Omit<FileStamp, 'takenAt'>): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 }
 
