@@ -188,7 +188,7 @@ export function checkPage(entry: PageEntry, ctx: CheckContext): KbDiagnostic[] {
         return;
       case 'absolute': {
         const mapped = mapAbsolute(resolution.segments, ctx.files);
-        // An autolink glued to a `]` or `!` cannot become `[…](…)` there: it would join them.
+        // An autolink glued to a `]`, a `!` or a literal URL cannot become `[…](…)` there (see `gluedAt`).
         const fixes = (link.glued ? [] : mapped).map((target) => {
           const destination = destinationTo(entry.path, target, fragmentSuffix(link));
           // `<file:///…/x.md>` with a relative path inside is no autolink: it becomes `[file:///…/x.md](x.md)`, same text.

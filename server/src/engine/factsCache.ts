@@ -18,8 +18,9 @@ import type { PageFacts } from './types';
  * (was one v8-serialized object: a save built a copy of the whole file in memory, 250 MB at 50,000 pages).
  * 15: a tag inside an HTML comment, processing instruction or CDATA section is no link and no anchor.
  * 16: `labelMarks` (was `labelBacktick`): a label written with a backtick or a pipe.
+ * 17: `glued` also after a run of characters where a literal URL may end.
  */
-export const FACTS_VERSION = 16;
+export const FACTS_VERSION = 17;
 
 /** What tells, without reading it, that a file is the one read before: any difference means read it again. */
 export interface FileStamp {

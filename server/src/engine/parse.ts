@@ -208,6 +208,25 @@ interface RawDestination {
   end: number;
 }
 
+/** How far back `gluedAt` looks for the start of the run of characters before an autolink. */
+const gluedLookBack = 2048;
+
+/**
+ * Whether the autolink `<…>` at `start` cannot be written as `[…](…)` there: after `]` or `!` it would join
+ * them (`[ref][…](…)`, `![…](…)`); at the end of a run of characters where a literal URL may lie
+ * (`(https://a.b)<file:…>`), the URL would run on into it (GFM ends a literal URL at `<`, not at `[`).
+ * A run too long to look through counts as such a run.
+ */
+function gluedAt(text: string, start: number): boolean {
+  const before = text[start - 1];
+  if (before === ']' || before === '!') return true;
+  let from = start;
+  while (from > 0 && start - from < gluedLookBack && !/\s/.test(text[from - 1])) from--;
+  if (from === start) return false;
+  if (from > 0 && !/\s/.test(text[from - 1])) return true;
+  return /https?:\/\/|www\.|mailto:|xmpp:/i.test(text.slice(from, start));
+}
+
 /** Reads a link destination at `i` (after `(` or `]:`): `<…>` or a bare run with balanced parentheses. */
 function readDestination(src: string, i: number, limit: number): RawDestination | undefined {
   while (i < limit) {
@@ -409,7 +428,7 @@ export function parsePage(page: string, markers: MarkerSet, hash = hashText(page
         if (text[start + opener - 1] !== '[') {
           // Autolink: `<…>` or a bare URL (GFM).
           const inner = text[start] === '<' ? 1 : 0;
-          const glued = text[start - 1] === ']' || text[start - 1] === '!' ? { glued: true as const } : {};
+          const glued = gluedAt(text, start) ? { glued: true as const } : {};
           addLink({ kind: 'autolink', image: false, raw: text.slice(start + inner, end - inner), rawRange: lines.range(start + inner, end - inner), url: node.url, label: toString(node), range: lines.range(start, end), ...glued });
           return false;
         }

@@ -126,7 +126,10 @@ export interface LinkFacts {
    * after its label. What is written there must not read as the start of a block.
    */
   rawLineStart?: true;
-  /** An autolink right after `]` or `!`: rewritten as `[…](…)` it would join them (`[ref][…]`, `![…]`). */
+  /**
+   * An autolink right after `]` or `!`, or after a run of characters a literal URL may end: rewritten as
+   * `[…](…)` it would join them (`[ref][…]`, `![…]`), or the URL would run on into it.
+   */
   glued?: true;
   /** The whole link's range. */
   range: Range;

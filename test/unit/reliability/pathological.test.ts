@@ -296,6 +296,18 @@ describe('autolinks', () => {
     assert.deepEqual(absolute.map((d) => d.fixes.length), [0, 0]);
     checkKnowledgeBase(new Map([['README.md', page], ['VM/x.md', '# X\n']]), emptyStats());
   });
+
+  test('an absolute file: autolink right after a literal URL gets no fix: the URL would run on into `[…](…)`', () => {
+    // Found by fuzzing (seed 532422447): `(https://example.com/a.md)<file:…>` became `(https://…)[file:…](…)`,
+    // one literal URL up to the end of the line, and both links were lost. After other text, it is fixed.
+    const page = '# R\n\n(https://example.com/a.md)<file:///home/ana/apuntes/VM/x.md> www.example.com/<file:///home/ana/apuntes/VM/x.md>\n\nVer:<file:///home/ana/apuntes/VM/x.md>\n';
+    const { kb, texts } = indexKnowledgeBase(new Map([['README.md', page], ['VM/x.md', '# X\n']]), 'en');
+    const absolute = kb.diagnostics('README.md').filter((d) => d.code === Code.AbsolutePath);
+    assert.deepEqual(absolute.map((d) => d.fixes.length), [0, 0, 1]);
+    const after = applyAndCompare(texts.get('README.md')!, absolute[2].fixes[0].edits, 'absolute fix');
+    assert.deepEqual(parsePage(after, markers).links.map((l) => l.raw).slice(-1), ['VM/x.md']);
+    checkKnowledgeBase(new Map([['README.md', page], ['VM/x.md', '# X\n']]), emptyStats());
+  });
 });
 
 test('a page that starts with a second BOM: every range is a range of its text, and fixes rewrite only their destination', () => {
