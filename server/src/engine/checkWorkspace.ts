@@ -40,9 +40,11 @@ export async function checkWorkspace(root: string, locale: Locale, options: Chec
   const settings = options.settings ?? settingsOf(root, locale).settings;
   const kb = new KnowledgeBase(root, settings);
   const workspace = new FileSystemWorkspace(root, settings.ignore);
-  const files = options.cacheDir && options.index === false ? await workspace.listFiles(noCancellation) : undefined;
+  // Read once: reprinted if nothing changed, else replayed if a few pages did.
+  const stored = options.cacheDir ? await readResults(options.cacheDir) : undefined;
+  const files = stored && options.index === false ? await workspace.listFiles(noCancellation) : undefined;
   if (files) {
-    const unchanged = await unchangedResults(kb, workspace, files, options.cacheDir as string);
+    const unchanged = await unchangedResults(kb, workspace, files, stored!);
     if (unchanged) {
       return {
         root,
@@ -65,10 +67,9 @@ export async function checkWorkspace(root: string, locale: Locale, options: Chec
   const live = kb.stagedFacts();
   const inputs = options.cacheDir ? kb.stagedInputs() : undefined;
   const results = inputs && resultsKey(kb.rootPath, settings, inputs);
-  const stored = results ? await readResults(options.cacheDir as string) : undefined;
-  const known = stored?.key === results ? stored : undefined;
+  const known = results && stored?.key === results ? stored : undefined;
   // A few pages changed since the last run: only what they affect is checked again.
-  if (stored && !known && cache) replayEarlierRun(kb, stored, inputs!, cache);
+  if (results && stored && !known && cache) replayEarlierRun(kb, stored, inputs!, cache);
   await cache?.save(live);
   if (!known) kb.commit();
   const diagnostics = known ? known.diagnostics : kb.allDiagnostics();
@@ -114,9 +115,8 @@ let engineBuild: string | undefined;
  * recorded then (so its text is that of then, without reading it), and the key made of them matches.
  * Neither reads a page nor opens the facts cache.
  */
-async function unchangedResults(kb: KnowledgeBase, workspace: FileSystemWorkspace, files: string[], dir: string) {
-  const stored = await readResults(dir);
-  if (!stored?.stamps || stored.inputs.length !== files.length) return undefined;
+async function unchangedResults(kb: KnowledgeBase, workspace: FileSystemWorkspace, files: string[], stored: Results) {
+  if (!stored.stamps || stored.inputs.length !== files.length) return undefined;
   // In the order of `stagedInputs` (byPath: UTF-16 code units, as `sort` compares strings).
   const paths = [...files].sort();
   for (let i = 0; i < paths.length; i++) {
