@@ -300,13 +300,13 @@ interface FileHeader {
 const align = (offset: number, to: number) => Math.ceil(offset / to) * to;
 
 /** Where each part starts, after a header of `headerBytes`. */
-function layout(headerBytes: number, h: Omit<FileHeader, 'stringsBytes'> & { stringsBytes?: number }) {
+function layout(headerBytes: number, h: FileHeader) {
   const numbers = align(magic.length + 4 + headerBytes, 8);
   const pageStarts = numbers + h.numbers * 4;
   const stampKeys = pageStarts + h.pages * 4;
   const stampValues = align(stampKeys + h.stampKeys * 4, 8);
   const strings = stampValues + h.stampKeys * 2 * 8;
-  return { numbers, pageStarts, stampKeys, stampValues, strings, end: strings + (h.stringsBytes ?? 0) };
+  return { numbers, pageStarts, stampKeys, stampValues, strings, end: strings + h.stringsBytes };
 }
 
 /**
@@ -371,6 +371,7 @@ export function encodeCacheFile(data: CacheFile): Buffer {
  */
 class CacheFileSink {
   private numbersWritten = 0;
+  /** Where the next bytes go: first the numbers, after the header's room (at 1,024, aligned for them). */
   private position = magic.length + 4 + headerRoom;
 
   private constructor(private readonly handle: fs.FileHandle) {}

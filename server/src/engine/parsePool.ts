@@ -28,7 +28,7 @@ export class ParsePool {
   private constructor(script: string, size: number, markers: NavMarkers) {
     for (let i = 0; i < size; i++) {
       // A worker keeps ~7 MB alive between pages, but V8 lets its young generation grow to 48 MB of garbage:
-      // at 16 MB, a cold check of 10,000 notes peaks 50 MB lower, at the same speed (at 8 MB, 1.7× slower).
+      // at 16 MB, a cold check of 10,000 notes peaks 50 MB lower, at about the same speed (at 8 MB, 1.7× slower).
       const worker = new Worker(script, { workerData: { markers }, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
       worker.on('message', (reply: ParseReply) => {
         const job = this.pending.get(reply.id);

@@ -20,7 +20,7 @@ export interface ParseJob {
 }
 
 /**
- * `facts`: packed (as objects, a page's links and their ranges took the main thread ten times the memory,
+ * `facts`: packed (as objects, with their ranges, a page's facts took the main thread four times the memory,
  * and copying them between threads was 5 % of a worker's time). `utf8`: whether the bytes were valid UTF-8
  * (the facts are then of the text with U+FFFD in place of the bad bytes).
  */
