@@ -3,7 +3,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import type { EngineSettings } from './config';
 import { KnowledgeBase, type Inputs } from './knowledgeBase';
-import { FACTS_VERSION, FactsCache, removeOtherVersions, sameStamp } from './factsCache';
+import { FACTS_VERSION, FactsCache, removeOtherVersions, sameStamp, stampNumbers, stampOf, type StampNumbers } from './factsCache';
 import { loadWorkspace } from './load';
 import { isMarkdownPath } from './paths';
 import { ParsePool } from './parsePool';
@@ -78,7 +78,7 @@ export async function checkWorkspace(root: string, locale: Locale, options: Chec
     // Each page's stamp as the cache recorded it (none when it was racy): next time, unchanged stamps are unchanged inputs.
     const stamps = inputs!.map(([path, hash]): StoredStamp => {
       const stamp = hash ? cache!.recordedStamp(path, hash) : undefined;
-      return stamp ? [stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino] : 0;
+      return stamp ? stampNumbers(stamp) : 0;
     });
     if (!known || JSON.stringify(known.stamps) !== JSON.stringify(stamps)) {
       await writeResults(options.cacheDir as string, { key: results, inputs: inputs!, stamps, filesChecked, diagnostics: [...diagnostics] });
@@ -129,7 +129,7 @@ async function unchangedResults(kb: KnowledgeBase, workspace: FileSystemWorkspac
     const recorded = stored.stamps[i];
     if (!recorded) return undefined;
     const stamp = await workspace.stamp(path);
-    if (!stamp || !sameStamp(stamp, { size: recorded[0], mtimeMs: recorded[1], ctimeMs: recorded[2], ino: recorded[3] })) return undefined;
+    if (!stamp || !sameStamp(stamp, stampOf(recorded))) return undefined;
   }
   return resultsKey(kb.rootPath, kb.settings, stored.inputs) === stored.key ? stored : undefined;
 }
@@ -169,8 +169,8 @@ function replayEarlierRun(kb: KnowledgeBase, stored: Results, inputs: Inputs, ca
   kb.replay(earlier, stored.diagnostics);
 }
 
-/** A page's stamp (size, mtimeMs, ctimeMs, ino), or 0 for a file that is not a page or whose stamp was not recorded. */
-type StoredStamp = [number, number, number, number] | 0;
+/** A page's stamp, or 0 for a file that is not a page or whose stamp was not recorded. */
+type StoredStamp = StampNumbers | 0;
 
 interface StoredResults {
   key: string;

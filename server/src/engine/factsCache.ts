@@ -32,6 +32,14 @@ export interface FileStamp {
   takenAt: number;
 }
 
+/** A stamp as kept on disk (in the facts file and with the results of a run): size, mtimeMs, ctimeMs, ino. */
+export type StampNumbers = [size: number, mtimeMs: number, ctimeMs: number, ino: number];
+
+export const stampNumbers = (s: FileStamp): StampNumbers => [s.size, s.mtimeMs, s.ctimeMs, s.ino];
+
+/** A stamp read back from disk (`takenAt` 0: it was not racy when it was kept). */
+export const stampOf = ([size, mtimeMs, ctimeMs, ino]: Iterable<number>): FileStamp => ({ size, mtimeMs, ctimeMs, ino, takenAt: 0 });
+
 /**
  * A file changed within this long before it was stamped may change again without its times moving
  * (file systems keep times at 1 s or 2 s resolution, the clock may jump): such a stamp is not kept,
@@ -129,8 +137,7 @@ export class FactsCache {
     for (let i = 0; i < stampKeys.length; i += 2) {
       const path = reader.string(stampKeys[i]);
       const hash = reader.string(stampKeys[i + 1]);
-      const [size, mtimeMs, ctimeMs, ino] = stampValues.subarray(i * 2, i * 2 + 4);
-      this.stamps.set(path, { stamp: { size, mtimeMs, ctimeMs, ino, takenAt: 0 }, hash });
+      this.stamps.set(path, { stamp: stampOf(stampValues.subarray(i * 2, i * 2 + 4)), hash });
       source.paths.set(path, stampKeys[i]);
     }
     this.source = source;
@@ -247,7 +254,7 @@ export class FactsCache {
       let i = 0;
       for (const [path, { stamp, hash }] of this.stamps) {
         stampKeys.set([reuse?.paths.get(path) ?? writer.string(path), hashes.get(hash)!], i * 2);
-        stampValues.set([stamp.size, stamp.mtimeMs, stamp.ctimeMs, stamp.ino], i * 4);
+        stampValues.set(stampNumbers(stamp), i * 4);
         i++;
       }
       await sink.finish({
@@ -447,7 +454,7 @@ function spanLength(span: [number, number] | undefined): number {
   return span ? span[1] - span[0] : 0;
 }
 
-export function sameStamp(a: Omit<FileStamp, 'takenAt'>, b: Omit<FileStamp, 'takenAt'>): boolean {
+export function sameStamp(a: FileStamp, b: FileStamp): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 }
 
