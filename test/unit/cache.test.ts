@@ -153,6 +153,8 @@ describe('facts cache', () => {
     const packed = packPage(a);
     assert.throws(() => unpackPage({ numbers: packed.numbers.subarray(0, packed.numbers.length - 1), strings: packed.strings }));
     assert.throws(() => unpackPage({ numbers: packed.numbers, strings: packed.strings.slice(1) }));
+    // A number left over after the page is damage too.
+    assert.throws(() => unpackPage({ numbers: Int32Array.of(...packed.numbers, 0), strings: packed.strings }));
   });
 
   test('an unchanged page is not read again; a page edited is, and the findings are those of a run without cache', async () => {

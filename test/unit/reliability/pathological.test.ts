@@ -486,33 +486,33 @@ test('a move keeps the pipes of a destination written with them, or leaves it as
   assert.deepEqual(backslash.fixes, []);
 });
 
-test('a label written with a backtick gets no relabelling: without it, a line opening with ``` becomes a code fence', () => {
+/**
+ * A chain README → Origen → Qué son → `hipervisores`, whose back link names Origen and points at Qué son:
+ * the texts of the edits of each fix offered for the label mismatch (after every fix survives).
+ */
+function labelMismatchEdits(hipervisores: string): string[][] {
   const files = {
     'README.md': '# Curso\n\n[Origen ➡️](VM/OrigenVM.md)\n',
     'VM/OrigenVM.md': '# Origen de las Máquinas Virtuales\n\n[Qué son ➡️](QueSonVM.md)\n',
     'VM/QueSonVM.md': '# Qué son las Máquinas Virtuales\n\n[Origen ⬅️](OrigenVM.md) [Hipervisores ➡️](HipervisoresVM.md)\n',
-    'VM/HipervisoresVM.md': '# Hipervisores\n\n``` [`Origen de las Máquinas Virtuales` ⬅️](QueSonVM.md)\n\n[Fin](../README.md)\n',
+    'VM/HipervisoresVM.md': hipervisores,
   };
   const diagnostics = survives(files, 10_000);
   const mismatch = diagnostics.find((d) => d.path === 'VM/HipervisoresVM.md' && d.code === Code.LabelMismatch);
   assert.ok(mismatch, 'the label is reported');
+  return mismatch.fixes.map((f) => f.edits.map((e) => e.newText));
+}
+
+test('a label written with a backtick gets no relabelling: without it, a line opening with ``` becomes a code fence', () => {
   // Re-pointing the destination stays; rewriting the label would drop its backticks.
-  assert.deepEqual(mismatch.fixes.map((f) => f.edits.map((e) => e.newText)), [['OrigenVM.md']]);
+  assert.deepEqual(labelMismatchEdits('# Hipervisores\n\n``` [`Origen de las Máquinas Virtuales` ⬅️](QueSonVM.md)\n\n[Fin](../README.md)\n'), [['OrigenVM.md']]);
 });
 
 test('a label written with a pipe gets no relabelling: one cell less, and the line above a delimiter row is a table', () => {
-  const files = {
-    'README.md': '# Curso\n\n[Origen ➡️](VM/OrigenVM.md)\n',
-    'VM/OrigenVM.md': '# Origen de las Máquinas Virtuales\n\n[Qué son ➡️](QueSonVM.md)\n',
-    'VM/QueSonVM.md': '# Qué son las Máquinas Virtuales\n\n[Origen ⬅️](OrigenVM.md) [Hipervisores ➡️](HipervisoresVM.md)\n',
-    'VM/HipervisoresVM.md': '# Hipervisores\n\n[Origen de las Máquinas Virtuales ⬅️ |](QueSonVM.md) | x |\n|---|---|\n\n[Fin](../README.md)\n',
-  };
-  assert.equal(parsePage(files['VM/HipervisoresVM.md'], markers).links[0].labelMarks, true);
-  const diagnostics = survives(files, 10_000);
-  const mismatch = diagnostics.find((d) => d.path === 'VM/HipervisoresVM.md' && d.code === Code.LabelMismatch);
-  assert.ok(mismatch, 'the label is reported');
+  const hipervisores = '# Hipervisores\n\n[Origen de las Máquinas Virtuales ⬅️ |](QueSonVM.md) | x |\n|---|---|\n\n[Fin](../README.md)\n';
+  assert.equal(parsePage(hipervisores, markers).links[0].labelMarks, true);
   // Re-pointing the destination stays; rewriting the label would drop its pipe.
-  assert.deepEqual(mismatch.fixes.map((f) => f.edits.map((e) => e.newText)), [['OrigenVM.md']]);
+  assert.deepEqual(labelMismatchEdits(hipervisores), [['OrigenVM.md']]);
 });
 
 test('a setext heading whose paragraph starts with a definition is not renamed over the definition', () => {
