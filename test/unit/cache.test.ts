@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { FACTS_VERSION, FactsCache, decodeCacheFile, encodeCacheFile, type FileStamp } from '../../server/src/engine/factsCache';
-import { checkWorkspace } from '../../server/src/engine/checkWorkspace';
+import { checkWorkspace, resultsJson } from '../../server/src/engine/checkWorkspace';
 import { defaultSettings } from '../../server/src/engine/config';
 import { KnowledgeBase } from '../../server/src/engine/knowledgeBase';
 import { loadWorkspace } from '../../server/src/engine/load';
 import { MarkerSet, defaultMarkers, normalizeTitle } from '../../server/src/engine/navigation';
 import { packPage, unpackPage } from '../../server/src/engine/packedFacts';
 import { parsePage } from '../../server/src/engine/parse';
-import { noCancellation, type Heading, type KbDiagnostic, type LinkFacts, type PageFacts, type UndefinedReference } from '../../server/src/engine/types';
+import { Code, noCancellation, type Heading, type KbDiagnostic, type LinkFacts, type PageFacts, type UndefinedReference } from '../../server/src/engine/types';
 import { FileSystemWorkspace } from '../../server/src/engine/workspace';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'kbnav-cache-'));
@@ -292,6 +292,21 @@ describe('facts cache', () => {
     const warm = await checkWorkspace(root, 'es', { cacheDir, workers: false });
     assert.deepEqual(warm.diagnostics, expected);
     assert.deepEqual(readdirSync(cacheDir).sort(), [`facts-v${FACTS_VERSION}.bin`, `results-v${FACTS_VERSION}.json`]);
+  });
+
+  test('the results of a run are written in pieces that make the JSON of the whole', () => {
+    const diagnostic = (i: number): KbDiagnostic => ({ path: `p${i}.md`, range: { start: { line: i, character: 0 }, end: { line: i, character: 1 } }, severity: 'error', code: Code.MissingFile, message: `«${i}» ⬅️`, fixes: [] });
+    for (const count of [0, 1, 1024, 1025, 4100]) {
+      const inputs: [string, string][] = Array.from({ length: count }, (_, i) => [`p${i}.md`, i % 3 ? `h${i}` : '']);
+      const stamps = inputs.map(([, hash], i): [number, number, number, number] | 0 => (hash ? [i, i + 0.5, i + 0.25, i * 7] : 0));
+      const diagnostics = new Map(inputs.map(([p], i) => [p, i % 2 ? [diagnostic(i)] : []]));
+      const results = { key: `k"${count}`, filesChecked: count, inputs, stamps, diagnostics };
+      const pieces = [...resultsJson(results)];
+      assert.equal(pieces.join(''), JSON.stringify({ ...results, diagnostics: [...diagnostics] }), `${count} pages`);
+      if (count > 4096) assert.ok(pieces.every((piece) => piece.length < JSON.stringify([...diagnostics]).length / 3));
+    }
+    const old = { key: 'k', filesChecked: 0, inputs: [], diagnostics: new Map() };
+    assert.equal([...resultsJson(old)].join(''), JSON.stringify({ ...old, diagnostics: [] }));
   });
 
   test('a save after a few pages changed keeps the rest of the file; the table is written anew once it has grown', async () => {

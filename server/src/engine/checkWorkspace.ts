@@ -81,7 +81,7 @@ export async function checkWorkspace(root: string, locale: Locale, options: Chec
       return stamp ? stampNumbers(stamp) : 0;
     });
     if (!known || JSON.stringify(known.stamps) !== JSON.stringify(stamps)) {
-      await writeResults(options.cacheDir as string, { key: results, inputs: inputs!, stamps, filesChecked, diagnostics: [...diagnostics] });
+      await writeResults(options.cacheDir as string, { key: results, inputs: inputs!, stamps, filesChecked, diagnostics });
     }
   }
   return {
@@ -198,14 +198,52 @@ async function readResults(dir: string): Promise<Results | undefined> {
   }
 }
 
-async function writeResults(dir: string, stored: StoredResults): Promise<void> {
+/** Written in pieces: the results of 50,000 pages are 13 MB of JSON, and that string with its bytes was the peak of a run. */
+async function writeResults(dir: string, stored: Results): Promise<void> {
   const temporary = `${resultsFile(dir)}.${randomBytes(4).toString('hex')}.tmp`;
+  let handle: fs.FileHandle | undefined;
   try {
     await fs.mkdir(dir, { recursive: true });
-    await fs.writeFile(temporary, JSON.stringify(stored));
+    handle = await fs.open(temporary, 'w');
+    for (const piece of resultsJson(stored)) await handle.write(piece);
+    await handle.close();
+    handle = undefined;
     await fs.rename(temporary, resultsFile(dir));
     await removeOtherVersions(dir);
   } catch {
+    await handle?.close().catch(() => undefined);
     await fs.rm(temporary, { force: true }).catch(() => undefined);
   }
+}
+
+/** The JSON of `StoredResults`, in pieces of a bounded size. */
+export function* resultsJson({ key, inputs, stamps, filesChecked, diagnostics }: Results): Generator<string> {
+  yield `{"key":${JSON.stringify(key)},"filesChecked":${filesChecked},"inputs":`;
+  yield* jsonArray(inputs);
+  if (stamps) {
+    yield ',"stamps":';
+    yield* jsonArray(stamps);
+  }
+  yield ',"diagnostics":';
+  yield* jsonArray(diagnostics);
+  yield '}';
+}
+
+/** A JSON array of `items`, a batch of them per piece. */
+function* jsonArray(items: Iterable<unknown>): Generator<string> {
+  const batch = 1024;
+  let pending: unknown[] = [];
+  let open = '[';
+  for (const item of items) {
+    pending.push(item);
+    if (pending.length < batch) continue;
+    yield open + JSON.stringify(pending).slice(1, -1);
+    open = ',';
+    pending = [];
+  }
+  if (pending.length) {
+    yield open + JSON.stringify(pending).slice(1, -1);
+    open = ',';
+  }
+  yield open === '[' ? '[]' : ']';
 }

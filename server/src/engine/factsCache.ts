@@ -110,7 +110,7 @@ export class FactsCache {
     const markersKey = createHash('sha1').update(JSON.stringify(markers)).digest('base64url');
     const cache = new FactsCache(nodePath.join(dir, `facts-v${FACTS_VERSION}.bin`), markersKey);
     try {
-      cache.read(decodeCacheFile(await fs.readFile(cache.file)));
+      cache.read(await readCacheFile(cache.file));
     } catch {
       // Missing, unreadable or damaged: start empty.
       cache.byHash.clear();
@@ -315,6 +315,7 @@ function layout(headerBytes: number, h: FileHeader) {
   const strings = stampValues + h.stampKeys * 2 * 8;
   return { numbers, pageStarts, stampKeys, stampValues, strings, end: strings + h.stringsBytes };
 }
+type Layout = ReturnType<typeof layout>;
 
 /**
  * Room for the header, which is written last (its counts are known at the end): padded with spaces to
@@ -322,9 +323,9 @@ function layout(headerBytes: number, h: FileHeader) {
  */
 const headerRoom = 1024 - magic.length - 4;
 
-/** The bytes from the start of the file to the numbers: magic, header length, header. */
-function fileHead(header: FileHeader): Buffer {
-  const json = JSON.stringify(header);
+/** The bytes from the start of the file to the numbers: magic, header length, header (made from the counts). */
+function fileHead(data: CacheFileRest, numbers: number, stringsBytes: number): Buffer {
+  const json = JSON.stringify(headerOf(data, numbers, stringsBytes));
   if (Buffer.byteLength(json) > headerRoom) throw new Error('header too long');
   const head = Buffer.alloc(magic.length + 4 + headerRoom, ' ');
   magic.copy(head);
@@ -333,42 +334,39 @@ function fileHead(header: FileHeader): Buffer {
   return head;
 }
 
-const bytesOf = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-
-/** The string table as JSON, in pieces of a bounded size. */
-function stringsJson(strings: string[]): Buffer[] {
-  const pieces: Buffer[] = [];
-  const batch = 1 << 16;
-  for (let i = 0; i < strings.length; i += batch) pieces.push(Buffer.from((i ? ',' : '[') + JSON.stringify(strings.slice(i, i + batch)).slice(1, -1), 'utf8'));
-  pieces.push(Buffer.from(strings.length ? ']' : '[]'));
-  return pieces;
+function headerOf(data: CacheFileRest, numbers: number, stringsBytes: number): FileHeader {
+  const { format, version, markers, appended } = data;
+  return { format, version, markers, appended, numbers, pages: data.pageStarts.length, stampKeys: data.stampKeys.length, stringsBytes };
 }
+
+const bytesOf = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 type CacheFileRest = Omit<CacheFile, 'numbers'>;
 
-/** What follows the numbers: page starts, stamps, strings; and the header, made from the counts. */
-function fileTail(data: CacheFileRest, numbers: number): { head: Buffer; tail: Buffer[] } {
-  const strings = stringsJson(data.strings);
-  const header: FileHeader = {
-    format: data.format,
-    version: data.version,
-    markers: data.markers,
-    appended: data.appended,
-    numbers,
-    pages: data.pageStarts.length,
-    stampKeys: data.stampKeys.length,
-    stringsBytes: strings.reduce((n, b) => n + b.length, 0),
-  };
-  const at = layout(headerRoom, header);
-  const tail = [bytesOf(data.pageStarts), bytesOf(data.stampKeys), Buffer.alloc(at.stampValues - (at.stampKeys + header.stampKeys * 4)), bytesOf(data.stampValues), ...strings];
-  return { head: fileHead(header), tail };
+/**
+ * What follows the numbers: the page starts and the stamps; then the string table as JSON, in pieces
+ * of a bounded size made one at a time as they are asked for (at 50,000 pages the table is 35 MB).
+ */
+function fileTail(data: CacheFileRest, numbers: number): { arrays: Buffer[]; strings: Iterable<Buffer> } {
+  const at = layout(headerRoom, headerOf(data, numbers, 0));
+  const padding = Buffer.alloc(at.stampValues - (at.stampKeys + data.stampKeys.length * 4));
+  return { arrays: [bytesOf(data.pageStarts), bytesOf(data.stampKeys), padding, bytesOf(data.stampValues)], strings: stringsJson(data.strings) };
+}
+
+function* stringsJson(strings: string[]): Generator<Buffer> {
+  const batch = 1 << 14;
+  for (let i = 0; i < strings.length; i += batch) yield Buffer.from((i ? ',' : '[') + JSON.stringify(strings.slice(i, i + batch)).slice(1, -1), 'utf8');
+  yield Buffer.from(strings.length ? ']' : '[]');
 }
 
 /** The file's bytes in one buffer (for tests that damage a file): as `CacheFileSink` writes them. */
 export function encodeCacheFile(data: CacheFile): Buffer {
   const pieces = Array.isArray(data.numbers) ? data.numbers : [data.numbers];
-  const { head, tail } = fileTail(data, pieces.reduce((n, p) => n + p.length, 0));
-  return Buffer.concat([head, ...pieces.map(bytesOf), ...tail]);
+  const numbers = pieces.reduce((n, p) => n + p.length, 0);
+  const { arrays, strings } = fileTail(data, numbers);
+  const table = [...strings];
+  const head = fileHead(data, numbers, table.reduce((n, b) => n + b.length, 0));
+  return Buffer.concat([head, ...pieces.map(bytesOf), ...arrays, ...table]);
 }
 
 /**
@@ -403,8 +401,14 @@ class CacheFileSink {
 
   /** Writes the rest and the header, and closes the file. */
   async finish(rest: CacheFileRest): Promise<void> {
-    const { head, tail } = fileTail(rest, this.numbersWritten);
-    await this.write(tail);
+    const { arrays, strings } = fileTail(rest, this.numbersWritten);
+    await this.write(arrays);
+    let stringsBytes = 0;
+    for (const piece of strings) {
+      await this.write([piece]);
+      stringsBytes += piece.length;
+    }
+    const head = fileHead(rest, this.numbersWritten, stringsBytes);
     await this.handle.write(head, 0, head.length, 0);
     await this.handle.close();
   }
@@ -414,19 +418,61 @@ class CacheFileSink {
   }
 }
 
-/** Reads what `CacheFileSink` wrote; throws on anything else. Numbers are views of `buffer` where aligned. */
+/** Reads what `CacheFileSink` wrote (or `encodeCacheFile`); throws on anything else. Numbers are views of `buffer` where aligned. */
 export function decodeCacheFile(buffer: Buffer): CacheFile {
-  if (buffer.length < magic.length + 4 || !buffer.subarray(0, magic.length).equals(magic)) throw new Error('not a facts file');
-  const headerBytes = buffer.readUInt32LE(magic.length);
-  const header = JSON.parse(buffer.toString('utf8', magic.length + 4, magic.length + 4 + headerBytes)) as FileHeader;
+  const { header, at } = partsOf(buffer, buffer.length);
+  return assemble(header, at, buffer.subarray(at.numbers, at.strings), buffer.subarray(at.strings, at.end));
+}
+
+/**
+ * Reads a facts file as `decodeCacheFile` does, part by part: the string table is parsed from a buffer
+ * of its own, dropped once read, instead of staying in memory with the numbers for the whole run
+ * (35 MB of the 93 MB file of 50,000 pages).
+ */
+export async function readCacheFile(file: string): Promise<CacheFile> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const read = async (offset: number, length: number): Promise<Buffer> => {
+      if (offset + length > size) throw new Error('damaged');
+      const buffer = Buffer.allocUnsafeSlow(length);
+      const { bytesRead } = await handle.read(buffer, 0, length, offset);
+      if (bytesRead !== length) throw new Error('damaged');
+      return buffer;
+    };
+    const start = await read(0, magic.length + 4);
+    const head = Buffer.concat([start, await read(start.length, headerLength(start))]);
+    const { header, at } = partsOf(head, size);
+    return assemble(header, at, await read(at.numbers, at.strings - at.numbers), await read(at.strings, at.end - at.strings));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The length of the header, from the file's first bytes. */
+function headerLength(start: Buffer): number {
+  if (start.length < magic.length + 4 || !start.subarray(0, magic.length).equals(magic)) throw new Error('not a facts file');
+  return start.readUInt32LE(magic.length);
+}
+
+/** The header and where each part is, from the bytes up to the end of the header, in a file of `size` bytes. */
+function partsOf(head: Buffer, size: number): { header: FileHeader; at: Layout } {
+  const headerBytes = headerLength(head);
+  if (head.length < magic.length + 4 + headerBytes) throw new Error('damaged');
+  const header = JSON.parse(head.toString('utf8', magic.length + 4, magic.length + 4 + headerBytes)) as FileHeader;
   const counts = [header.numbers, header.pages, header.stampKeys, header.stringsBytes, header.appended];
   if (!counts.every((n) => Number.isInteger(n) && n >= 0)) throw new Error('damaged');
   const at = layout(headerBytes, header);
-  if (at.end !== buffer.length) throw new Error('damaged');
+  if (at.end !== size) throw new Error('damaged');
+  return { header, at };
+}
+
+/** The file's contents from its numeric parts (from the numbers to the strings, `at.numbers` on) and its string table. */
+function assemble(header: FileHeader, at: Layout, arrays: Buffer, strings: Buffer): CacheFile {
   const view = <T>(Kind: { new (b: ArrayBufferLike, offset: number, length: number): T; BYTES_PER_ELEMENT: number }, offset: number, count: number): T => {
-    const start = buffer.byteOffset + offset;
-    if (start % Kind.BYTES_PER_ELEMENT === 0) return new Kind(buffer.buffer, start, count);
-    return new Kind(buffer.buffer.slice(start, start + count * Kind.BYTES_PER_ELEMENT), 0, count);
+    const start = arrays.byteOffset + offset - at.numbers;
+    if (start % Kind.BYTES_PER_ELEMENT === 0) return new Kind(arrays.buffer, start, count);
+    return new Kind(arrays.buffer.slice(start, start + count * Kind.BYTES_PER_ELEMENT), 0, count);
   };
   return {
     format: header.format,
@@ -437,7 +483,7 @@ export function decodeCacheFile(buffer: Buffer): CacheFile {
     pageStarts: view(Int32Array, at.pageStarts, header.pages),
     stampKeys: view(Int32Array, at.stampKeys, header.stampKeys),
     stampValues: view(Float64Array, at.stampValues, header.stampKeys * 2),
-    strings: JSON.parse(buffer.toString('utf8', at.strings, at.end)),
+    strings: JSON.parse(strings.toString('utf8')),
   };
 }
 
