@@ -149,9 +149,12 @@ describe('kbnav check', () => {
     for (let i = 0; i < 400; i++) {
       writeFileSync(path.join(dir, `VM/nota${i}.md`), `# Nota ${i}\n\n[Anterior ⬅️](nota${i - 1}.md) [Siguiente ➡️](nota${i + 1}.md) [x](../Docker/Docker.md#docker)\n`);
     }
+    // A page whose facts are more numbers than the pool copies them into at once (2^18), between pages that are not.
+    writeFileSync(path.join(dir, 'VM/nota200.md'), `# Nota 200\n\n${Array.from({ length: 15_000 }, (_, i) => `[enlace ${i}](${i % 1000 ? `nota${i % 400}.md#nota-${i % 400}` : `falta${i}.md`})`).join('\n')}\n`);
     const threads = kbnav(['check', dir, '--format', 'json', '--no-cache']);
     const single = kbnav(['check', dir, '--format', 'json', '--no-cache'], { KBNAV_WORKERS: '0' });
     assert.equal(JSON.parse(threads.stdout).filesChecked, 404);
+    assert.equal(JSON.parse(threads.stdout).diagnostics.filter((d: { file: string; message: string }) => d.file === 'VM/nota200.md' && /falta/.test(d.message)).length, 15);
     assert.equal(threads.stdout, single.stdout);
   });
 });

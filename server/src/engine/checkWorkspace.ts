@@ -33,6 +33,11 @@ export interface CheckOptions {
    * not available.
    */
   index?: boolean;
+  /**
+   * Told when parse workers start (true) and once they are done (false): a host may tune the process
+   * differently while they run (the CLI's heap growth, see cli.ts).
+   */
+  onWorkers?: (running: boolean) => void;
 }
 
 /** Indexes and checks a whole folder from disk: what `kbnav check` does. */
@@ -57,13 +62,19 @@ export async function checkWorkspace(root: string, locale: Locale, options: Chec
     }
   }
   const cache = options.cacheDir ? await FactsCache.open(options.cacheDir, settings.markers) : undefined;
-  const problems = await loadWorkspace(kb, workspace, {
-    token: noCancellation,
-    cache,
-    createPool: options.workers === false ? undefined : (pages) => ParsePool.create(pages, settings.markers),
-    stageOnly: true,
-    files,
-  });
+  let workersRan = false;
+  const createPool = (pages: number) => {
+    const pool = ParsePool.create(pages, settings.markers);
+    if (pool && !workersRan) options.onWorkers?.((workersRan = true));
+    return pool;
+  };
+  let problems: WorkspaceProblem[];
+  try {
+    problems = await loadWorkspace(kb, workspace, { token: noCancellation, cache, createPool: options.workers === false ? undefined : createPool, stageOnly: true, files });
+  } finally {
+    // loadWorkspace has disposed of its pools.
+    if (workersRan) options.onWorkers?.(false);
+  }
   const live = kb.stagedFacts();
   const inputs = options.cacheDir ? kb.stagedInputs() : undefined;
   const results = inputs && resultsKey(kb.rootPath, settings, inputs);

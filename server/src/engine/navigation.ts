@@ -62,7 +62,8 @@ export class MarkerSet {
   normalizedLabel(label: string): string {
     let result = this.labels.get(label);
     if (result === undefined) {
-      result = normalizeTitle(this.strip(label));
+      // Not through normalizeTitle's memo: it would keep the stripped label too, a string per label (50,000 of them at 10,000 notes).
+      result = normalizeText(this.strip(label));
       if (this.labels.size >= 100_000) this.labels.clear();
       this.labels.set(label, result);
     }
@@ -80,12 +81,14 @@ const normalized = new Map<string, string>();
 export function normalizeTitle(text: string): string {
   let result = normalized.get(text);
   if (result === undefined) {
-    result = normalizeLatin1(text) ?? normalizeUnicode(text);
+    result = normalizeText(text);
     if (normalized.size >= 200_000) normalized.clear();
     normalized.set(text, result);
   }
   return result;
 }
+
+const normalizeText = (text: string): string => normalizeLatin1(text) ?? normalizeUnicode(text);
 
 function normalizeUnicode(text: string): string {
   return text

@@ -105,17 +105,18 @@ function resolvePath(page: string, path: string, fragment: string | undefined, b
 }
 
 /**
- * Resolutions are never modified: a link written right and without a fragment (most links) gets the
- * one resolution of its target in that tree, not an object of its own (fewer objects to keep and to collect).
+ * Resolutions are never modified: a link written right (most links) gets the one resolution of its
+ * target and fragment in that tree, not an object of its own (fewer objects to keep and to collect:
+ * a fragment is a new string per link, and the same few recur on every page that links to a section).
  */
 const plainFound = new WeakMap<FileTree, Map<string, Resolution>>();
 
 function foundAt(files: FileTree, target: string, isDirectory: boolean, fragment: string | undefined, shape: PathShape): Resolution {
-  if (fragment !== undefined || shape !== plainShape) return { kind: 'found', target, isDirectory, fragment, shape };
+  if (shape !== plainShape) return { kind: 'found', target, isDirectory, fragment, shape };
   let byTarget = plainFound.get(files);
-  if (!byTarget || byTarget.size > files.fileCount + 100_000) plainFound.set(files, (byTarget = new Map()));
-  // A folder's key ends in a slash: no file path does.
-  const key = isDirectory ? `${target}/` : target;
+  if (!byTarget || byTarget.size > 2 * files.fileCount + 100_000) plainFound.set(files, (byTarget = new Map()));
+  // A folder's key ends in a slash: no file path does; a fragment follows a NUL: no path holds one.
+  const key = (isDirectory ? `${target}/` : target) + (fragment === undefined ? '' : `\0${fragment}`);
   let resolution = byTarget.get(key);
   if (!resolution) byTarget.set(key, (resolution = { kind: 'found', target, isDirectory, fragment, shape }));
   return resolution;
