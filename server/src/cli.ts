@@ -129,8 +129,9 @@ async function main(argv: string[]): Promise<number> {
  * A run of the CLI is short, and what it costs in memory is its peak. V8 lets a heap grow up to four
  * times what was live at the last full collection before the next one, and the garbage of indexing and
  * checking was most of a large workspace's peak: here the heap grows by 30 % at most (50,000 notes:
- * 690 MB → 525 MB cold, 600 MB → 530 MB after an edit). Not while parse workers run: the setting is the
- * process's, and their collections cost 10 % more time with it. V8 reads it at every full collection.
+ * 690 → 567 MB cold, 600 → 530 MB after an edit). Not while parse workers run (0: V8's own growth):
+ * the setting is the whole process's, and it cost the workers up to 10 % more CPU time. V8 reads it
+ * at every full collection.
  */
 const heapGrowth = (percent: number) => setFlagsFromString(`--heap-growing-percent=${percent}`);
 heapGrowth(30);

@@ -284,7 +284,7 @@ function checkFragment(entry: PageEntry, link: LinkFacts, target: string, fragme
   if (!fragment) return;
   const page = ctx.page(target);
   if (!page) return; // Fragments of other files (source lines, PDFs…) are not checked.
-  // Most fragments name an id of a page of a few exactly: found without the page's ids worked out and kept.
+  // Most fragments name one of a page's few ids exactly: the page's folded ids need not be worked out and kept.
   const { headings, anchors } = page.facts;
   if (headings.length + anchors.length <= 32 && (headings.some((h) => h.id === fragment) || anchors.includes(fragment))) return;
   const ids = idsOf(page.facts);

@@ -24,8 +24,8 @@ export class ParsePool {
   /** The strings of the facts received, each once (see `unpackPage`). */
   private readonly strings = new Map<string, string>();
   /**
-   * The numbers of the facts received, copied end to end into large arrays: a buffer per page costs
-   * its own allocation and bookkeeping, 10 MB more at 50,000 pages. `used` of `slab` are taken.
+   * The numbers of the facts received, copied end to end into large arrays: a buffer per page costs an
+   * allocation of its own and its bookkeeping (an ArrayBuffer, a backing store). `used` of `slab` are taken.
    */
   private slab = new Int32Array(0);
   private used = 0;
