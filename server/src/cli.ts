@@ -6,7 +6,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import * as nodePath from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { checkWorkspace, type CheckResult } from './engine/checkWorkspace';
 import { applyFixesToDisk } from './engine/applyFixes';
 import { localeFrom, localize, type MessageId } from './engine/messages';
@@ -14,6 +13,7 @@ import { formatJson, formatSarif, formatText } from './engine/report';
 import { selectSafeFixes } from './engine/fixes';
 import { defaultCacheDir } from './engine/factsCache';
 import { settingsOf } from './engine/settingsFile';
+import { setHeapGrowth } from './heapGrowth';
 import type { Locale } from './engine/types';
 
 interface Options {
@@ -99,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
   let result: CheckResult;
   try {
     // The index itself only for --fix: otherwise an unchanged workspace prints the last run's results without loading it.
-    result = await checkWorkspace(root, options.locale, { settings, cacheDir, workers, index: options.fix, onWorkers: (running) => heapGrowth(running ? 0 : 30) });
+    result = await checkWorkspace(root, options.locale, { settings, cacheDir, workers, index: options.fix, onWorkers: setHeapGrowth });
   } catch (error) {
     process.stderr.write(`kbnav: ${localize(options.locale, 'cliUnreadable', root, (error as Error).message)}\n`);
     return 2;
@@ -125,16 +125,8 @@ async function main(argv: string[]): Promise<number> {
   return hasErrors ? 1 : 0;
 }
 
-/*
- * A run of the CLI is short, and what it costs in memory is its peak. V8 lets a heap grow up to four
- * times what was live at the last full collection before the next one, and the garbage of indexing and
- * checking was most of a large workspace's peak: here the heap grows by 30 % at most (50,000 notes:
- * 690 → 567 MB cold, 600 → 530 MB after an edit). Not while parse workers run (0: V8's own growth):
- * the setting is the whole process's, and it cost the workers up to 10 % more CPU time. V8 reads it
- * at every full collection.
- */
-const heapGrowth = (percent: number) => setFlagsFromString(`--heap-growing-percent=${percent}`);
-heapGrowth(30);
+// A run of the CLI is short: its memory is its peak.
+setHeapGrowth(false);
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -1,7 +1,7 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { FACTS_VERSION, FactsCache, decodeCacheFile, encodeCacheFile, type FileStamp } from '../../server/src/engine/factsCache';
@@ -11,6 +11,7 @@ import { KnowledgeBase } from '../../server/src/engine/knowledgeBase';
 import { loadWorkspace } from '../../server/src/engine/load';
 import { MarkerSet, defaultMarkers, normalizeTitle } from '../../server/src/engine/navigation';
 import { packPage, unpackPage } from '../../server/src/engine/packedFacts';
+import { ParsePool } from '../../server/src/engine/parsePool';
 import { parsePage } from '../../server/src/engine/parse';
 import { Code, noCancellation, type Heading, type KbDiagnostic, type LinkFacts, type PageFacts, type UndefinedReference } from '../../server/src/engine/types';
 import { FileSystemWorkspace } from '../../server/src/engine/workspace';
@@ -466,6 +467,30 @@ describe('facts cache', () => {
     const data = decodeCacheFile(readFileSync(cacheFile(cacheDir)));
     assert.equal(data.stampKeys.length / 2, 2);
     assert.equal(data.pageStarts.length, 2);
+  });
+});
+
+describe('parse workers', () => {
+  // The bundled worker script: dist/ is built with the tests (three levels above out/test/unit/).
+  const script = path.resolve(__dirname, '..', '..', '..', 'dist', 'parseWorker.js');
+
+  test('a host is told when parse workers start and once they are done; not when none is made', { skip: availableParallelism() < 2 || !existsSync(script) ? 'needs two cores and dist/' : false }, async () => {
+    const root = writeTree(Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`p${i}.md`, `# P ${i}\n\n[siguiente ➡️](p${i + 1}.md)\n`])));
+    const events: [boolean, number][] = [];
+    const kb = new KnowledgeBase(root, defaultSettings());
+    let parsed = 0;
+    await loadWorkspace(kb, new FileSystemWorkspace(root, []), {
+      token: noCancellation,
+      createPool: (pages) => ParsePool.create(pages, defaultMarkers, script),
+      progress: (done) => (parsed = done),
+      onWorkers: (running) => events.push([running, parsed]),
+    });
+    // Started before the first page, done after the last.
+    assert.deepEqual(events, [[true, 0], [false, 400]]);
+    assert.equal(kb.pagePaths().length, 400);
+    events.length = 0;
+    await loadWorkspace(new KnowledgeBase(root, defaultSettings()), new FileSystemWorkspace(root, []), { token: noCancellation, createPool: () => undefined, onWorkers: (running) => events.push([running, 0]) });
+    assert.deepEqual(events, []);
   });
 });
 

@@ -33,10 +33,7 @@ export interface CheckOptions {
    * not available.
    */
   index?: boolean;
-  /**
-   * Told when parse workers start (true) and once they are done (false): a host may tune the process
-   * differently while they run (the CLI's heap growth, see cli.ts).
-   */
+  /** Told when parse workers start and once they are done (see `LoadOptions`). */
   onWorkers?: (running: boolean) => void;
 }
 
@@ -62,19 +59,14 @@ export async function checkWorkspace(root: string, locale: Locale, options: Chec
     }
   }
   const cache = options.cacheDir ? await FactsCache.open(options.cacheDir, settings.markers) : undefined;
-  let workersRan = false;
-  const createPool = (pages: number) => {
-    const pool = ParsePool.create(pages, settings.markers);
-    if (pool && !workersRan) options.onWorkers?.((workersRan = true));
-    return pool;
-  };
-  let problems: WorkspaceProblem[];
-  try {
-    problems = await loadWorkspace(kb, workspace, { token: noCancellation, cache, createPool: options.workers === false ? undefined : createPool, stageOnly: true, files });
-  } finally {
-    // loadWorkspace has disposed of its pools.
-    if (workersRan) options.onWorkers?.(false);
-  }
+  const problems = await loadWorkspace(kb, workspace, {
+    token: noCancellation,
+    cache,
+    createPool: options.workers === false ? undefined : (pages) => ParsePool.create(pages, settings.markers),
+    onWorkers: options.onWorkers,
+    stageOnly: true,
+    files,
+  });
   const live = kb.stagedFacts();
   const inputs = options.cacheDir ? kb.stagedInputs() : undefined;
   const results = inputs && resultsKey(kb.rootPath, settings, inputs);

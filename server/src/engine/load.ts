@@ -14,6 +14,11 @@ export interface LoadOptions {
   cache?: FactsCache;
   /** Makes a pool of parse workers for this many pages (file-system workspaces only); disposed at the end. */
   createPool?: (pages: number) => ParsePool | undefined;
+  /**
+   * Told when parse workers start (true) and once they are done (false): a host may tune the process
+   * differently while they run (its heap growth: see cli.ts and server.ts).
+   */
+  onWorkers?: (running: boolean) => void;
   /** Pages read at once: bounded, so that a large workspace never exhausts file handles. */
   concurrency?: number;
   /** Leave the changes staged, for the caller to commit (default: commit them). */
@@ -36,7 +41,13 @@ export async function loadWorkspace(kb: KnowledgeBase, workspace: IWorkspace, op
   let done = 0;
   const progress = () => options.progress?.(++done, pages.length);
   // Cold (no cache), every page is parsed: on workers from the start, which read the pages themselves.
-  const coldPool = onDisk && !(cache && cache.size > 0) ? options.createPool?.(pages.length) : undefined;
+  let workersRan = false;
+  const createPool = (count: number): ParsePool | undefined => {
+    const made = options.createPool?.(count);
+    if (made && !workersRan) options.onWorkers?.((workersRan = true));
+    return made;
+  };
+  const coldPool = onDisk && !(cache && cache.size > 0) ? createPool(pages.length) : undefined;
   const stamps = new Map<string, FileStamp>();
   /**
    * Pages the cache did not know, parsed in a second pass: on workers only if there are enough of
@@ -91,13 +102,14 @@ export async function loadWorkspace(kb: KnowledgeBase, workspace: IWorkspace, op
 
   try {
     await forEach(pages, fromCache, problems, token, options.concurrency);
-    pool = unknown.length ? options.createPool?.(unknown.length) : undefined;
+    pool = unknown.length ? createPool(unknown.length) : undefined;
     // Workers read their pages themselves.
     if (pool) for (const page of unknown) page.text = undefined;
     await forEach(unknown, parse, problems, token, options.concurrency);
   } finally {
     await coldPool?.dispose();
     await pool?.dispose();
+    if (workersRan) options.onWorkers?.(false);
   }
   if (token.isCancellationRequested) throw new CancelledError();
   if (!options.stageOnly) kb.commit();
