@@ -16,7 +16,7 @@ export interface LoadOptions {
   createPool?: (pages: number) => ParsePool | undefined;
   /**
    * Told when parse workers start (true) and once they are done (false): a host may tune the process
-   * differently while they run (its heap growth: see cli.ts and server.ts).
+   * differently while they run (its heap growth: see heapGrowth.ts).
    */
   onWorkers?: (running: boolean) => void;
   /** Pages read at once: bounded, so that a large workspace never exhausts file handles. */
