@@ -4,6 +4,7 @@ import * as nodePath from 'node:path';
 import type { EngineSettings } from './config';
 import { KnowledgeBase, type Inputs } from './knowledgeBase';
 import { FACTS_VERSION, FactsCache, removeOtherVersions, sameStamp, stampNumbers, stampOf, type StampNumbers } from './factsCache';
+import { jsonArrayPieces } from './jsonPieces';
 import { loadWorkspace } from './load';
 import { isMarkdownPath } from './paths';
 import { ParsePool } from './parsePool';
@@ -221,32 +222,14 @@ async function writeResults(dir: string, stored: Results): Promise<void> {
 
 /** The JSON of `StoredResults`, in pieces of a bounded size. */
 export function* resultsJson({ key, inputs, stamps, filesChecked, diagnostics }: Results): Generator<string> {
+  const perPiece = 1024;
   yield `{"key":${JSON.stringify(key)},"filesChecked":${filesChecked},"inputs":`;
-  yield* jsonArray(inputs);
+  yield* jsonArrayPieces(inputs, perPiece);
   if (stamps) {
     yield ',"stamps":';
-    yield* jsonArray(stamps);
+    yield* jsonArrayPieces(stamps, perPiece);
   }
   yield ',"diagnostics":';
-  yield* jsonArray(diagnostics);
+  yield* jsonArrayPieces(diagnostics, perPiece);
   yield '}';
-}
-
-/** A JSON array of `items`, a batch of them per piece. */
-function* jsonArray(items: Iterable<unknown>): Generator<string> {
-  const batch = 1024;
-  let pending: unknown[] = [];
-  let open = '[';
-  for (const item of items) {
-    pending.push(item);
-    if (pending.length < batch) continue;
-    yield open + JSON.stringify(pending).slice(1, -1);
-    open = ',';
-    pending = [];
-  }
-  if (pending.length) {
-    yield open + JSON.stringify(pending).slice(1, -1);
-    open = ',';
-  }
-  yield open === '[' ? '[]' : ']';
 }

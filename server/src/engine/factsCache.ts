@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import * as nodePath from 'node:path';
 import type { NavMarkers } from './navigation';
+import { jsonArrayPieces } from './jsonPieces';
 import { FactsReader, FactsWriter } from './packedFacts';
 import type { PageFacts } from './types';
 
@@ -354,9 +355,7 @@ function fileTail(data: CacheFileRest, numbers: number): { arrays: Buffer[]; str
 }
 
 function* stringsJson(strings: string[]): Generator<Buffer> {
-  const batch = 1 << 14;
-  for (let i = 0; i < strings.length; i += batch) yield Buffer.from((i ? ',' : '[') + JSON.stringify(strings.slice(i, i + batch)).slice(1, -1), 'utf8');
-  yield Buffer.from(strings.length ? ']' : '[]');
+  for (const piece of jsonArrayPieces(strings, 1 << 14)) yield Buffer.from(piece, 'utf8');
 }
 
 /** The file's bytes in one buffer (for tests that damage a file): as `CacheFileSink` writes them. */
