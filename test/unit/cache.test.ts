@@ -481,7 +481,7 @@ describe('parse workers', () => {
     let parsed = 0;
     await loadWorkspace(kb, new FileSystemWorkspace(root, []), {
       token: noCancellation,
-      createPool: (pages) => ParsePool.create(pages, defaultMarkers, script),
+      createPool: (pages) => ParsePool.create(pages, defaultMarkers, { script }),
       progress: (done) => (parsed = done),
       onWorkers: (running) => events.push([running, parsed]),
     });
@@ -491,6 +491,37 @@ describe('parse workers', () => {
     events.length = 0;
     await loadWorkspace(new KnowledgeBase(root, defaultSettings()), new FileSystemWorkspace(root, []), { token: noCancellation, createPool: () => undefined, onWorkers: (running) => events.push([running, 0]) });
     assert.deepEqual(events, []);
+  });
+
+  /** Indexes `files` with `createPool`, and again in this thread; returns the problems and whether both indexes hold the same facts. */
+  async function loadBothWays(files: Record<string, string>, createPool: (pages: number) => ParsePool | undefined) {
+    const root = writeTree(files);
+    const pooled = new KnowledgeBase(root, defaultSettings());
+    const problems = await loadWorkspace(pooled, new FileSystemWorkspace(root, []), { token: noCancellation, createPool });
+    const single = new KnowledgeBase(root, defaultSettings());
+    await loadWorkspace(single, new FileSystemWorkspace(root, []), { token: noCancellation });
+    const same = Object.keys(files).every((p) => JSON.stringify(plain(pooled.page(p)!.facts)) === JSON.stringify(plain(single.page(p)!.facts)));
+    return { problems, pages: pooled.pagePaths().length, same, pooled };
+  }
+  const smallPages = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`p${i}.md`, `# P ${i}\n\n[siguiente ➡️](p${i + 1}.md)\n`]));
+
+  test('a page a worker runs out of memory on is parsed in the calling thread; its other pages go to a new worker', { skip: availableParallelism() < 2 || !existsSync(script) ? 'needs two cores and dist/' : false }, async () => {
+    // 20,000 links: micromark's events for them need far more than a 48 MB heap, and the calling thread's is larger.
+    const files = { ...smallPages, 'grande.md': `# Grande\n\n${'[a](p1.md) '.repeat(20_000)}\n` };
+    const { problems, pages, same, pooled } = await loadBothWays(files, (count) => ParsePool.create(count, defaultMarkers, { script, maxOldGenerationSizeMb: 48 }));
+    assert.deepEqual(problems, []);
+    assert.equal(pages, 401);
+    assert.equal(pooled.page('grande.md')!.facts.links.length, 20_000);
+    assert.ok(same);
+  });
+
+  test('pages given to a worker that cannot start are parsed by the others, or in the calling thread', { skip: availableParallelism() < 2 ? 'needs two cores' : false }, async () => {
+    const broken = path.join(scratch, 'broken-worker.js');
+    writeFileSync(broken, 'throw new Error("cannot start");\n');
+    const { problems, pages, same } = await loadBothWays(smallPages, (count) => ParsePool.create(count, defaultMarkers, { script: broken }));
+    assert.deepEqual(problems, []);
+    assert.equal(pages, 400);
+    assert.ok(same);
   });
 });
 

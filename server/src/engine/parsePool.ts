@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as nodePath from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import type { NavMarkers } from './navigation';
+import { MarkerSet, type NavMarkers } from './navigation';
 import { unpackPage } from './packedFacts';
+import { parsePageFile } from './pageFile';
 import type { ParseJob, ParseReply } from './parseWorker';
 import type { PageFacts } from './types';
 
@@ -13,14 +15,31 @@ export interface ParsedPage {
   utf8: boolean;
 }
 
+interface Job {
+  message: ParseJob;
+  resolve: (page: ParsedPage) => void;
+  reject: (error: Error) => void;
+}
+
+export interface PoolOptions {
+  /** The worker script (default: parseWorker.js next to this bundle). */
+  script?: string;
+  /**
+   * The old generation of each worker, in MB: by default half of the calling thread's heap limit, at
+   * most 2048. A page that needs more is parsed in the calling thread, which may go further. 2048 is the
+   * lowest limit at which V8 keeps its usual heap growth between full collections (up to 4×); at 1024
+   * (1.6×), a cold check of 10,000 notes peaked 30 MB lower but took 5 % longer.
+   */
+  maxOldGenerationSizeMb?: number;
+}
+
 /**
  * Parses pages on worker threads: remark-parse is the slowest step of indexing (about 1 MB/s per core),
  * so a cold index uses every core. Each worker reads its page from disk and returns only the facts.
  */
 export class ParsePool {
-  private readonly workers: Worker[] = [];
-  private readonly pending = new Map<number, { resolve: (page: ParsedPage) => void; reject: (error: Error) => void }>();
-  private readonly load = new Map<Worker, number>();
+  /** The jobs given to each worker, oldest first: a worker answers them in that order. */
+  private readonly queues = new Map<Worker, Job[]>();
   /** The strings of the facts received, each once (see `unpackPage`). */
   private readonly strings = new Map<string, string>();
   /**
@@ -30,42 +49,87 @@ export class ParsePool {
   private slab = new Int32Array(0);
   private used = 0;
   private nextId = 0;
+  private disposed = false;
+  /** For pages parsed in the calling thread. */
+  private markerSet?: MarkerSet;
 
-  private constructor(script: string, size: number, markers: NavMarkers) {
-    for (let i = 0; i < size; i++) {
-      // A worker keeps ~7 MB alive between pages, but V8 lets its young generation grow to 48 MB of garbage:
-      // at 16 MB, a cold check of 10,000 notes peaks 50 MB lower, at about the same speed (at 8 MB, 1.7× slower).
-      const worker = new Worker(script, { workerData: { markers }, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
-      worker.on('message', (reply: ParseReply) => {
-        const job = this.pending.get(reply.id);
-        this.pending.delete(reply.id);
-        this.load.set(worker, this.load.get(worker)! - 1);
-        if (!job) return;
-        if (!('facts' in reply)) return job.reject(new Error(reply.error));
-        try {
-          job.resolve({ facts: unpackPage({ numbers: this.keep(reply.facts.numbers), strings: reply.facts.strings }, this.strings), utf8: reply.utf8 });
-        } catch (error) {
-          job.reject(error as Error);
-        }
-      });
-      worker.on('error', (error) => {
-        // A worker that dies fails its jobs; the caller reports them like unreadable pages.
-        for (const job of this.pending.values()) job.reject(error);
-        this.pending.clear();
-      });
-      this.load.set(worker, 0);
-      this.workers.push(worker);
-    }
+  private constructor(
+    private readonly script: string,
+    size: number,
+    private readonly markers: NavMarkers,
+    private readonly maxOldGenerationSizeMb: number,
+  ) {
+    for (let i = 0; i < size; i++) this.start([]);
   }
 
   /**
    * A pool, or undefined when parsing in the calling thread is better: a small workspace (starting
    * workers costs more than it saves), one core, or no worker script next to the bundle.
    */
-  static create(pages: number, markers: NavMarkers, script = nodePath.join(__dirname, 'parseWorker.js')): ParsePool | undefined {
+  static create(pages: number, markers: NavMarkers, options: PoolOptions = {}): ParsePool | undefined {
+    const script = options.script ?? nodePath.join(__dirname, 'parseWorker.js');
     const size = Math.min(availableParallelism(), 8, Math.ceil(pages / 150));
     if (size < 2 || !existsSync(script)) return undefined;
-    return new ParsePool(script, size, markers);
+    return new ParsePool(script, size, markers, options.maxOldGenerationSizeMb ?? Math.min(2048, Math.floor(getHeapStatistics().heap_size_limit / 2 ** 21)));
+  }
+
+  /** Starts a worker and gives it `jobs`. */
+  private start(jobs: Job[]): void {
+    // A worker keeps ~7 MB alive between pages, but V8 lets its young generation grow to 48 MB of garbage:
+    // at 16 MB, a cold check of 10,000 notes peaks 50 MB lower, at about the same speed (at 8 MB, 1.7× slower).
+    const worker = new Worker(this.script, {
+      workerData: { markers: this.markers },
+      resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: this.maxOldGenerationSizeMb },
+    });
+    const queue: Job[] = [];
+    let answered = 0;
+    this.queues.set(worker, queue);
+    worker.on('message', (reply: ParseReply) => {
+      answered++;
+      const job = queue.shift();
+      if (!job) return;
+      if (!('facts' in reply)) return job.reject(new Error(reply.error));
+      try {
+        job.resolve({ facts: unpackPage({ numbers: this.keep(reply.facts.numbers), strings: reply.facts.strings }, this.strings), utf8: reply.utf8 });
+      } catch (error) {
+        job.reject(error as Error);
+      }
+    });
+    // Its 'exit' follows; what failed (out of memory, a fault in the parser) no longer matters there.
+    worker.on('error', () => undefined);
+    worker.on('exit', () => {
+      this.queues.delete(worker);
+      if (this.disposed) return;
+      // A worker dies of the page it was parsing, the oldest of its jobs: that page is parsed here, where the
+      // heap may grow further. The others go to a new worker, unless this one never parsed a page (it could
+      // not start): then to the other workers, or here when none is left.
+      const [fatal, ...rest] = queue;
+      if (fatal) setImmediate(() => this.parseHere(fatal));
+      if (answered > 0 && rest.length) this.start(rest);
+      else for (const job of rest) this.dispatch(job);
+    });
+    for (const job of jobs) this.post(worker, job);
+  }
+
+  private post(worker: Worker, job: Job): void {
+    this.queues.get(worker)!.push(job);
+    worker.postMessage(job.message);
+  }
+
+  /** Gives `job` to the worker with the fewest jobs, or parses it here when no worker is left. */
+  private dispatch(job: Job): void {
+    let chosen: Worker | undefined;
+    for (const [worker, queue] of this.queues) if (!chosen || queue.length < this.queues.get(chosen)!.length) chosen = worker;
+    if (chosen) this.post(chosen, job);
+    else setImmediate(() => this.parseHere(job));
+  }
+
+  private parseHere(job: Job): void {
+    try {
+      job.resolve(parsePageFile(job.message, (this.markerSet ??= new MarkerSet(this.markers))));
+    } catch (error) {
+      job.reject(error as Error);
+    }
   }
 
   /** A copy of `numbers` in the current slab. */
@@ -83,17 +147,12 @@ export class ParsePool {
 
   /** Reads and parses the page at real path `file`, inside the real folder `root`. */
   parse(path: string, file: string, root: string): Promise<ParsedPage> {
-    const id = this.nextId++;
-    const worker = this.workers.reduce((a, b) => (this.load.get(b)! < this.load.get(a)! ? b : a));
-    this.load.set(worker, this.load.get(worker)! + 1);
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, path, file, root } satisfies ParseJob);
-    });
+    return new Promise((resolve, reject) => this.dispatch({ message: { id: this.nextId++, path, file, root }, resolve, reject }));
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
     this.strings.clear();
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all([...this.queues.keys()].map((w) => w.terminate()));
   }
 }
