@@ -84,7 +84,7 @@ export async function checkWorkspace(root: string, locale: Locale, options: Chec
       const stamp = hash ? cache!.recordedStamp(path, hash) : undefined;
       return stamp ? stampNumbers(stamp) : 0;
     });
-    if (!known || JSON.stringify(known.stamps) !== JSON.stringify(stamps)) {
+    if (!known || !sameStamps(known.stamps, stamps)) {
       await writeResults(options.cacheDir as string, { key: results, inputs: inputs!, stamps, filesChecked, diagnostics });
     }
   }
@@ -175,6 +175,15 @@ function replayEarlierRun(kb: KnowledgeBase, stored: Results, inputs: Inputs, ca
 
 /** A page's stamp, or 0 for a file that is not a page or whose stamp was not recorded. */
 type StoredStamp = StampNumbers | 0;
+
+/** Whether the stamps kept with the results are `stamps` (numbers read back from JSON are the numbers written). */
+function sameStamps(kept: StoredStamp[] | undefined, stamps: StoredStamp[]): boolean {
+  if (kept?.length !== stamps.length) return false;
+  return kept.every((a, i) => {
+    const b = stamps[i];
+    return a === 0 || b === 0 ? a === b : a.every((n, j) => n === b[j]);
+  });
+}
 
 interface StoredResults {
   key: string;
