@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as nodePath from 'node:path';
-import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { MarkerSet, type NavMarkers } from './navigation';
 import { unpackPage } from './packedFacts';
@@ -25,10 +24,9 @@ export interface PoolOptions {
   /** The worker script (default: parseWorker.js next to this bundle). */
   script?: string;
   /**
-   * The old generation of each worker, in MB: by default half of the calling thread's heap limit, at
-   * most 2048. A page that needs more is parsed in the calling thread, which may go further. 2048 is the
-   * lowest limit at which V8 keeps its usual heap growth between full collections (up to 4×); at 1024
-   * (1.6×), a cold check of 10,000 notes peaked 30 MB lower but took 5 % longer.
+   * The old generation of each worker, in MB (default: V8's, as for the calling thread). Lower limits
+   * cost time: V8 lets a heap grow less between full collections (at 1024, a cold check of 10,000
+   * notes peaked 30 MB lower but took 5 % longer).
    */
   maxOldGenerationSizeMb?: number;
 }
@@ -57,7 +55,7 @@ export class ParsePool {
     private readonly script: string,
     size: number,
     private readonly markers: NavMarkers,
-    private readonly maxOldGenerationSizeMb: number,
+    private readonly maxOldGenerationSizeMb: number | undefined,
   ) {
     for (let i = 0; i < size; i++) this.start([]);
   }
@@ -70,7 +68,7 @@ export class ParsePool {
     const script = options.script ?? nodePath.join(__dirname, 'parseWorker.js');
     const size = Math.min(availableParallelism(), 8, Math.ceil(pages / 150));
     if (size < 2 || !existsSync(script)) return undefined;
-    return new ParsePool(script, size, markers, options.maxOldGenerationSizeMb ?? Math.min(2048, Math.floor(getHeapStatistics().heap_size_limit / 2 ** 21)));
+    return new ParsePool(script, size, markers, options.maxOldGenerationSizeMb);
   }
 
   /** Starts a worker and gives it `jobs`. */
@@ -79,13 +77,13 @@ export class ParsePool {
     // at 16 MB, a cold check of 10,000 notes peaks 50 MB lower, at about the same speed (at 8 MB, 1.7× slower).
     const worker = new Worker(this.script, {
       workerData: { markers: this.markers },
-      resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: this.maxOldGenerationSizeMb },
+      resourceLimits: { maxYoungGenerationSizeMb: 16, ...(this.maxOldGenerationSizeMb && { maxOldGenerationSizeMb: this.maxOldGenerationSizeMb }) },
     });
     const queue: Job[] = [];
-    let answered = 0;
+    let ready = false;
     this.queues.set(worker, queue);
     worker.on('message', (reply: ParseReply) => {
-      answered++;
+      if ('ready' in reply) return void (ready = true);
       const job = queue.shift();
       if (!job) return;
       if (!('facts' in reply)) return job.reject(new Error(reply.error));
@@ -95,18 +93,19 @@ export class ParsePool {
         job.reject(error as Error);
       }
     });
-    // Its 'exit' follows; what failed (out of memory, a fault in the parser) no longer matters there.
-    worker.on('error', () => undefined);
+    // What stopped it (out of memory, a fault in the parser); its 'exit' follows.
+    let failure: Error | undefined;
+    worker.on('error', (error) => (failure = error));
     worker.on('exit', () => {
       this.queues.delete(worker);
       if (this.disposed) return;
-      // A worker dies of the page it was parsing, the oldest of its jobs: that page is parsed here, where the
-      // heap may grow further. The others go to a new worker, unless this one never parsed a page (it could
-      // not start): then to the other workers, or here when none is left.
+      // A worker that could not start leaves its pages to the other workers, or to this thread when none is
+      // left. One that started dies of the page it was parsing, the oldest of its jobs: that page is reported
+      // (in this thread it could take the process down with it), and the others go to a new worker.
+      if (!ready) return void queue.forEach((job) => this.dispatch(job));
       const [fatal, ...rest] = queue;
-      if (fatal) setImmediate(() => this.parseHere(fatal));
-      if (answered > 0 && rest.length) this.start(rest);
-      else for (const job of rest) this.dispatch(job);
+      fatal?.reject(new Error(`could not be parsed (${failure?.message ?? 'its parse worker stopped'}): kept as a file, not indexed`));
+      if (rest.length) this.start(rest);
     });
     for (const job of jobs) this.post(worker, job);
   }

@@ -13,9 +13,10 @@ export interface ParseJob extends PageFile {
 
 /**
  * `facts`: packed (as objects, with their ranges, a page's facts took the main thread four times the memory,
- * and copying them between threads was 5 % of a worker's time). `utf8`: see `parsePageFile`.
+ * and copying them between threads was 5 % of a worker's time). `utf8`: see `parsePageFile`. `ready`: sent once,
+ * when the worker has started (one that dies before could not start; one that dies after, died of a page).
  */
-export type ParseReply = { id: number; facts: PackedPage; utf8: boolean } | { id: number; error: string };
+export type ParseReply = { id: number; facts: PackedPage; utf8: boolean } | { id: number; error: string } | { ready: true };
 
 const markers = new MarkerSet((workerData as { markers: NavMarkers }).markers);
 
@@ -28,3 +29,5 @@ parentPort!.on('message', (job: ParseJob) => {
     parentPort!.postMessage({ id: job.id, error: (error as Error).message } satisfies ParseReply);
   }
 });
+
+parentPort!.postMessage({ ready: true } satisfies ParseReply);
