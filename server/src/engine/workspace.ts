@@ -194,7 +194,7 @@ const notRegular = 'not a regular file (a FIFO, a socket or a device): not read'
 /**
  * Pages larger than this are kept as files (links to them stay valid) but not parsed: remark reads
  * about 1 MB a second, and a 20 MB page would hold the CLI for minutes. The language server uses
- * the same limit (lsp/diskWorkspace.ts).
+ * this limit too (lsp/diskWorkspace.ts, lsp/folders.ts).
  */
 export const maxPageBytes = 4 * 1024 * 1024;
 

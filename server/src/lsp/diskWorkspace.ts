@@ -8,11 +8,8 @@ import { isUtf8 } from 'node:buffer';
 import { promises as fs } from 'node:fs';
 import * as nodePath from 'node:path';
 import type { CancellationToken } from '../engine/types';
-import { FileSystemWorkspace, decodePage, ignoreMatcher, readInside } from '../engine/workspace';
+import { FileSystemWorkspace, decodePage, ignoreMatcher, maxPageBytes, readInside } from '../engine/workspace';
 import type { Logger } from './context';
-
-/** Pages larger than this are kept as files (links to them stay valid) but not parsed. */
-export const maxPageBytes = 4 * 1024 * 1024;
 
 export type PathKind = 'file' | 'directory' | 'missing' | 'outside';
 

@@ -23,9 +23,10 @@ import { parsePage, stripBom } from '../engine/parse';
 import { isMarkdownPath } from '../engine/paths';
 import { pagesLinkedFrom } from '../engine/preliminary';
 import { CancelledError, noCancellation, type CancellationToken, type Locale, type PageFacts } from '../engine/types';
+import { maxPageBytes } from '../engine/workspace';
 import { setHeapGrowth } from '../heapGrowth';
 import type { Logger } from './context';
-import { DiskWorkspace, maxPageBytes, relativeTo } from './diskWorkspace';
+import { DiskWorkspace, relativeTo } from './diskWorkspace';
 import { describe } from './guard';
 
 export interface IndexProgress {
