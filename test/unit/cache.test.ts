@@ -473,9 +473,10 @@ describe('facts cache', () => {
 describe('parse workers', () => {
   // The bundled worker script: dist/ is built with the tests (three levels above out/test/unit/).
   const script = path.resolve(__dirname, '..', '..', '..', 'dist', 'parseWorker.js');
+  const smallPages = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`p${i}.md`, `# P ${i}\n\n[siguiente ➡️](p${i + 1}.md)\n`]));
 
   test('a host is told when parse workers start and once they are done; not when none is made', { skip: availableParallelism() < 2 || !existsSync(script) ? 'needs two cores and dist/' : false }, async () => {
-    const root = writeTree(Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`p${i}.md`, `# P ${i}\n\n[siguiente ➡️](p${i + 1}.md)\n`])));
+    const root = writeTree(smallPages);
     const events: [boolean, number][] = [];
     const kb = new KnowledgeBase(root, defaultSettings());
     let parsed = 0;
@@ -503,7 +504,6 @@ describe('parse workers', () => {
     const same = pooled.pagePaths().every((p) => JSON.stringify(plain(pooled.page(p)!.facts)) === JSON.stringify(plain(single.page(p)!.facts)));
     return { problems, pages: pooled.pagePaths().length, same, pooled };
   }
-  const smallPages = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`p${i}.md`, `# P ${i}\n\n[siguiente ➡️](p${i + 1}.md)\n`]));
 
   test('a page a worker runs out of memory on is reported and kept as a file; its other pages go to a new worker', { skip: availableParallelism() < 2 || !existsSync(script) ? 'needs two cores and dist/' : false }, async () => {
     // 20,000 links: micromark's events for them need far more than a 48 MB heap.

@@ -16,7 +16,7 @@ export interface PageFile {
 
 /**
  * Reads and parses a page: what a parse worker does with each page, and what the pool does in the
- * calling thread with a page a worker died on. `utf8`: whether the bytes were valid UTF-8 (the facts
+ * calling thread when no worker could start. `utf8`: whether the bytes were valid UTF-8 (the facts
  * are then of the text with U+FFFD in place of the bad bytes).
  */
 export function parsePageFile(page: PageFile, markers: MarkerSet): { facts: PageFacts; utf8: boolean } {

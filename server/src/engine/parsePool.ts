@@ -4,8 +4,8 @@ import * as nodePath from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { MarkerSet, type NavMarkers } from './navigation';
 import { unpackPage } from './packedFacts';
-import { parsePageFile } from './pageFile';
-import type { ParseJob, ParseReply } from './parseWorker';
+import { parsePageFile, type PageFile } from './pageFile';
+import type { ParseReply } from './parseWorker';
 import type { PageFacts } from './types';
 
 /** A page parsed by a worker: its facts, and whether its bytes were valid UTF-8. */
@@ -15,7 +15,7 @@ export interface ParsedPage {
 }
 
 interface Job {
-  message: ParseJob;
+  message: PageFile;
   resolve: (page: ParsedPage) => void;
   reject: (error: Error) => void;
 }
@@ -46,7 +46,6 @@ export class ParsePool {
    */
   private slab = new Int32Array(0);
   private used = 0;
-  private nextId = 0;
   private disposed = false;
   /** For pages parsed in the calling thread. */
   private markerSet?: MarkerSet;
@@ -117,9 +116,9 @@ export class ParsePool {
 
   /** Gives `job` to the worker with the fewest jobs, or parses it here when no worker is left. */
   private dispatch(job: Job): void {
-    let chosen: Worker | undefined;
-    for (const [worker, queue] of this.queues) if (!chosen || queue.length < this.queues.get(chosen)!.length) chosen = worker;
-    if (chosen) this.post(chosen, job);
+    let chosen: [Worker, Job[]] | undefined;
+    for (const entry of this.queues) if (!chosen || entry[1].length < chosen[1].length) chosen = entry;
+    if (chosen) this.post(chosen[0], job);
     else setImmediate(() => this.parseHere(job));
   }
 
@@ -146,7 +145,7 @@ export class ParsePool {
 
   /** Reads and parses the page at real path `file`, inside the real folder `root`. */
   parse(path: string, file: string, root: string): Promise<ParsedPage> {
-    return new Promise((resolve, reject) => this.dispatch({ message: { id: this.nextId++, path, file, root }, resolve, reject }));
+    return new Promise((resolve, reject) => this.dispatch({ message: { path, file, root }, resolve, reject }));
   }
 
   async dispose(): Promise<void> {

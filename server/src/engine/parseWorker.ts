@@ -7,26 +7,23 @@ import { MarkerSet, type NavMarkers } from './navigation';
 import { packPage, type PackedPage } from './packedFacts';
 import { parsePageFile, type PageFile } from './pageFile';
 
-export interface ParseJob extends PageFile {
-  id: number;
-}
-
 /**
- * `facts`: packed (as objects, with their ranges, a page's facts took the main thread four times the memory,
- * and copying them between threads was 5 % of a worker's time). `utf8`: see `parsePageFile`. `ready`: sent once,
- * when the worker has started (one that dies before could not start; one that dies after, died of a page).
+ * The answer to a page (`PageFile`); pages are answered in the order they were sent. `facts`: packed (as
+ * objects, with their ranges, a page's facts took the main thread four times the memory, and copying them
+ * between threads was 5 % of a worker's time). `utf8`: see `parsePageFile`. `ready`: sent once, when the
+ * worker has started (one that dies before could not start; one that dies after, died of a page).
  */
-export type ParseReply = { id: number; facts: PackedPage; utf8: boolean } | { id: number; error: string } | { ready: true };
+export type ParseReply = { facts: PackedPage; utf8: boolean } | { error: string } | { ready: true };
 
 const markers = new MarkerSet((workerData as { markers: NavMarkers }).markers);
 
-parentPort!.on('message', (job: ParseJob) => {
+parentPort!.on('message', (job: PageFile) => {
   try {
     const { facts, utf8 } = parsePageFile(job, markers);
     const packed = packPage(facts);
-    parentPort!.postMessage({ id: job.id, facts: packed, utf8 } satisfies ParseReply, [packed.numbers.buffer as ArrayBuffer]);
+    parentPort!.postMessage({ facts: packed, utf8 } satisfies ParseReply, [packed.numbers.buffer as ArrayBuffer]);
   } catch (error) {
-    parentPort!.postMessage({ id: job.id, error: (error as Error).message } satisfies ParseReply);
+    parentPort!.postMessage({ error: (error as Error).message } satisfies ParseReply);
   }
 });
 
