@@ -46,6 +46,12 @@ export function relativePath(fromDir: string, to: string): string {
 }
 
 /**
+ * `(` and `)` as `%28` and `%29`: a query or fragment kept after a rewritten path may have had its
+ * parentheses balanced by the path's (`b]()[](x.md#y)[`), which the new path writes escaped.
+ */
+export const escapeParentheses = (text: string): string => text.replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'));
+
+/**
  * Encodes a path for a Markdown destination: only what would break the link is escaped — `#` and
  * `?` too (they would start a fragment or a query), parentheses, which encodeURIComponent keeps,
  * a backslash (it would escape what follows), `|` (it would end a table cell), and control

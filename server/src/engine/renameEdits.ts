@@ -1,6 +1,6 @@
 import { destinationTo, editDestination } from './check';
 import type { KnowledgeBase } from './knowledgeBase';
-import { dirname, encodeDestination, foldName, percentDecode, resolveSegments } from './paths';
+import { dirname, encodeDestination, escapeParentheses, foldName, percentDecode, resolveSegments } from './paths';
 import { rangeKey } from './positions';
 import { structuralMarks } from './syntax';
 import { CancelledError, noCancellation, type CancellationToken, type TextEdit } from './types';
@@ -20,10 +20,10 @@ export function movedPath(path: string, renames: readonly PathRename[]): string 
   return undefined;
 }
 
-/** What follows the path in a destination (`?query`, `#fragment`), kept as written. */
+/** What follows the path in a destination (`?query`, `#fragment`), kept as written but for its parentheses (`escapeParentheses`). */
 function suffixOf(raw: string): string {
   const at = raw.search(/[?#]/);
-  return at < 0 ? '' : raw.slice(at);
+  return at < 0 ? '' : escapeParentheses(raw.slice(at));
 }
 
 /**

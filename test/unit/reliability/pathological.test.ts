@@ -156,6 +156,18 @@ describe('HTML links', () => {
     assert.deepEqual(parsePage(after, markers).links.map((l) => l.raw), ['../q.md', '../q.md#n']);
   });
 
+  test('a move keeps the fragment after a rewritten path, its parentheses escaped: they were balanced by the path', () => {
+    // Found by fuzzing (seed 559423946, a page moved): the path's `(`s were written `%28`, and the fragment's `)`
+    // then closed the destination early: the rest of the line became a second link.
+    const page = '[a](b]()[](-dash.markdown#nada)[)](-dash.markdown)\n';
+    const { kb, texts } = indexKnowledgeBase(new Map([['-dash.markdown', page]]), 'en');
+    assert.deepEqual(parsePage(page, markers).links.map((l) => l.raw), ['b]()[](-dash.markdown#nada)[']);
+    const edits = fileRenameEdits(kb, [{ from: '-dash.markdown', to: 'Sub/p.md' }]);
+    assert.deepEqual(edits.map((e) => e.newText), ['../b]%28%29[]%28-dash.markdown#nada%29[']);
+    const after = applyAndCompare(texts.get('-dash.markdown')!, edits, 'move of -dash.markdown');
+    assert.deepEqual(parsePage(after, markers).links.map((l) => l.raw), ['../b]%28%29[]%28-dash.markdown#nada%29[']);
+  });
+
   test('a NUL in an HTML destination: the destination is what the range holds', () => {
     const page = '<div>\n<a href="a\u0000b.md">x</a>\n</div>\n';
     assert.deepEqual(factsViolations(page, parsePage(page, markers)), []);
