@@ -231,14 +231,13 @@ async function writeResults(dir: string, stored: Results): Promise<void> {
 
 /** The JSON of `StoredResults`, in pieces of a bounded size. */
 export function* resultsJson({ key, inputs, stamps, filesChecked, diagnostics }: Results): Generator<string> {
-  const perPiece = 1024;
   yield `{"key":${JSON.stringify(key)},"filesChecked":${filesChecked},"inputs":`;
-  yield* jsonArrayPieces(inputs, perPiece);
+  yield* jsonArrayPieces(inputs);
   if (stamps) {
     yield ',"stamps":';
-    yield* jsonArrayPieces(stamps, perPiece);
+    yield* jsonArrayPieces(stamps);
   }
   yield ',"diagnostics":';
-  yield* jsonArrayPieces(diagnostics, perPiece);
+  yield* jsonArrayPieces(diagnostics);
   yield '}';
 }

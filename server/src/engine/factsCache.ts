@@ -355,7 +355,7 @@ function fileTail(data: CacheFileRest, numbers: number): { arrays: Buffer[]; str
 }
 
 function* stringsJson(strings: string[]): Generator<Buffer> {
-  for (const piece of jsonArrayPieces(strings, 1 << 14)) yield Buffer.from(piece, 'utf8');
+  for (const piece of jsonArrayPieces(strings)) yield Buffer.from(piece, 'utf8');
 }
 
 /** The file's bytes in one buffer (for tests that damage a file): as `CacheFileSink` writes them. */
