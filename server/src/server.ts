@@ -20,6 +20,7 @@ import { everyFile, handleWatchedFiles, registerFileWatching } from './lsp/fileW
 import { registerFileRename } from './lsp/fileRename';
 import { registerFixAll } from './lsp/fixAll';
 import { Folders } from './lsp/folders';
+import { setHeapGrowth } from './heapGrowth';
 import { describe, guardNotification } from './lsp/guard';
 import { registerHeadingRename } from './lsp/headingRename';
 import { registerHover } from './lsp/hover';
@@ -32,6 +33,9 @@ import { SettingsCache, registerSettings } from './lsp/settings';
 import { registerTopicTree } from './lsp/topicTree';
 import { registerWorkspaceSymbols } from './lsp/workspaceSymbols';
 import type { InitializationOptions } from './protocol';
+
+// Less garbage kept between collections; V8's own growth while parse workers run (heapGrowth.ts).
+setHeapGrowth(false);
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
