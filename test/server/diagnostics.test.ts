@@ -191,6 +191,41 @@ describe('diagnostics', () => {
       },
     ));
 
+  test('a long open page is parsed on a worker thread when it changes: requests are answered meanwhile, then its diagnostics come', () => {
+    // 15,000 links, 1.3 MB: seconds of parsing.
+    const long = `# Índice\n\n${Array.from({ length: 15_000 }, (_, i) => `- [Página ${i}](MV/Hipervisores.md)\n`).join('')}\n[roto](NoExiste.md)\n`;
+    const broken = (list: { message: string }[]) => list.map((d) => /“(\w+\.md)”/.exec(d.message)?.[1]).filter(Boolean).sort();
+    // Long enough for the server to have taken an edit up (not to time anything).
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 300));
+    return withServer({ files: { 'Indice.md': long, 'Otro.md': '# Otro\n' } }, async (server) => {
+      await server.ready();
+      assert.deepEqual(broken(server.diagnosticsOf('Indice.md')), ['NoExiste.md']);
+      await server.open('Indice.md', `${long}[otro](Falta.md)\n`);
+      // Asked once the parse is under way: on the server's own thread it would be answered only after it.
+      await pause();
+      const symbols = await server.request<unknown[]>('workspace/symbol', { query: 'Hipervisores' });
+      assert.ok(symbols.length > 0);
+      assert.deepEqual(broken(server.diagnosticsOf('Indice.md')), ['NoExiste.md'], 'answered while the long page was parsed');
+      await server.waitForDiagnostics('Indice.md', 'the new broken link', (l) => broken(l).includes('Falta.md'));
+      // A short text that comes while a long one parses is applied at once, and the long one's facts are then dropped.
+      await server.change('Indice.md', `${long}[tercero](Tercero.md)\n`);
+      await pause();
+      await server.change('Indice.md', '# Corta\n\n[cuarto](Cuarto.md)\n');
+      await server.waitForDiagnostics('Indice.md', 'the short text', (l) => broken(l).join() === 'Cuarto.md');
+      // Another long page goes to the same worker after it: once that page is checked, the first parse has ended.
+      await server.open('Otro.md', `${long}[sexto](Sexto.md)\n`);
+      await server.waitForDiagnostics('Otro.md', 'the other long page', (l) => broken(l).includes('Sexto.md'));
+      assert.equal(broken(server.diagnosticsOf('Indice.md')).join(), 'Cuarto.md', 'the short text stands');
+      // Long texts that come while one parses: the last is parsed next.
+      await server.change('Indice.md', `${long}[quinto](Quinto.md)\n`);
+      await pause();
+      await server.change('Indice.md', `${long}[sexto](Septimo.md)\n`);
+      await server.change('Indice.md', `${long}[quinto](Quinto.md)\n`);
+      await server.waitForDiagnostics('Indice.md', 'the last long text', (l) => broken(l).join() === 'NoExiste.md,Quinto.md');
+      assert.ok(server.alive);
+    });
+  });
+
   test('a binary page and a page that is not UTF-8 are logged and the server goes on', () =>
     withServer(
       {

@@ -531,6 +531,24 @@ describe('parse workers', () => {
     assert.ok(same);
   });
 
+  test('the text of an open page: parsed by a single worker; after that worker died of a page, by a new one; dispose rejects what is pending', { skip: !existsSync(script) ? 'needs dist/' : false, timeout: 120_000 }, async () => {
+    const text = '# Abierta\n\n[siguiente ➡️](p1.md) [roto](falta.md#x)\n';
+    const expected = JSON.stringify(plain(parsePage(text, new MarkerSet(defaultMarkers))));
+    const pool = ParsePool.create(1, defaultMarkers, { script, size: 1, maxOldGenerationSizeMb: 48 })!;
+    try {
+      assert.ok(pool, 'one worker when asked for, even for one page');
+      assert.equal(JSON.stringify(plain((await pool.parseText('abierta.md', text)).facts)), expected);
+      await assert.rejects(pool.parseText('grande.md', `# Grande\n\n${'[a](p1.md) '.repeat(20_000)}\n`), /^Error: could not be parsed \(.*memory.*\)/);
+      assert.equal(JSON.stringify(plain((await pool.parseText('abierta.md', text)).facts)), expected);
+      const pending = [pool.parseText('grande.md', `${'[a](p1.md) '.repeat(5_000)}\n`), pool.parseText('abierta.md', text)].map((page) => assert.rejects(page, /disposed/));
+      await pool.dispose();
+      await Promise.all(pending);
+      await assert.rejects(pool.parseText('abierta.md', text), /disposed/);
+    } finally {
+      await pool.dispose();
+    }
+  });
+
   test('pages given to a worker that cannot start are parsed by the others, or in the calling thread', { skip: availableParallelism() < 2 ? 'needs two cores' : false }, async () => {
     const broken = path.join(scratch, 'broken-worker.js');
     writeFileSync(broken, 'throw new Error("cannot start");\n');

@@ -14,15 +14,25 @@ export interface PageFile {
   root: string;
 }
 
+/** A page's text to parse: an open document's, as the editor has it. */
+export interface PageText {
+  path: string;
+  text: string;
+}
+
+/** What a parse worker is given. */
+export type ParseJob = PageFile | PageText;
+
 /**
  * Reads and parses a page: what a parse worker does with each page, and what the pool does in the
  * calling thread when no worker could start. `utf8`: whether the bytes were valid UTF-8 (the facts
- * are then of the text with U+FFFD in place of the bad bytes).
+ * are then of the text with U+FFFD in place of the bad bytes); a text given as such is.
  */
-export function parsePageFile(page: PageFile, markers: MarkerSet): { facts: PageFacts; utf8: boolean } {
+export function parseJob(job: ParseJob, markers: MarkerSet): { facts: PageFacts; utf8: boolean } {
+  if ('text' in job) return { facts: parsePage(stripBom(job.text), markers), utf8: true };
   // Synchronous: a worker has nothing else to do meanwhile, and the promise API costs an open, a stat,
   // a read and a close through the thread pool (5 % of a cold run's parse time).
-  const bytes = readInside(page.root, page.file);
-  const text = stripBom(decodePage(page.path, bytes));
+  const bytes = readInside(job.root, job.file);
+  const text = stripBom(decodePage(job.path, bytes));
   return { facts: parsePage(text, markers), utf8: isUtf8(bytes) };
 }

@@ -4,7 +4,7 @@ import * as nodePath from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { MarkerSet, type NavMarkers } from './navigation';
 import { unpackPage } from './packedFacts';
-import { parsePageFile, type PageFile } from './pageFile';
+import { parseJob, type ParseJob } from './pageFile';
 import type { ParseReply } from './parseWorker';
 import type { PageFacts } from './types';
 
@@ -15,7 +15,7 @@ export interface ParsedPage {
 }
 
 interface Job {
-  message: PageFile;
+  message: ParseJob;
   resolve: (page: ParsedPage) => void;
   reject: (error: Error) => void;
 }
@@ -29,6 +29,8 @@ export interface PoolOptions {
    * notes peaked 30 MB lower but took 5 % longer).
    */
   maxOldGenerationSizeMb?: number;
+  /** How many workers (default: one per 150 pages, up to the cores and 8, and none below two); given, even one. */
+  size?: number;
 }
 
 /**
@@ -47,6 +49,8 @@ export class ParsePool {
   private slab = new Int32Array(0);
   private used = 0;
   private disposed = false;
+  /** False once a worker could not start: then no other is started for jobs that find no worker. */
+  private startable = true;
   /** For pages parsed in the calling thread. */
   private markerSet?: MarkerSet;
 
@@ -61,12 +65,13 @@ export class ParsePool {
 
   /**
    * A pool, or undefined when parsing in the calling thread is better: a small workspace (starting
-   * workers costs more than it saves), one core, or no worker script next to the bundle.
+   * workers costs more than it saves), one core (unless `options.size` says how many), or no worker
+   * script next to the bundle.
    */
   static create(pages: number, markers: NavMarkers, options: PoolOptions = {}): ParsePool | undefined {
     const script = options.script ?? nodePath.join(__dirname, 'parseWorker.js');
-    const size = Math.min(availableParallelism(), 8, Math.ceil(pages / 150));
-    if (size < 2 || !existsSync(script)) return undefined;
+    const size = options.size ?? Math.min(availableParallelism(), 8, Math.ceil(pages / 150));
+    if (size < (options.size === undefined ? 2 : 1) || !existsSync(script)) return undefined;
     return new ParsePool(script, size, markers, options.maxOldGenerationSizeMb);
   }
 
@@ -101,7 +106,10 @@ export class ParsePool {
       // A worker that could not start leaves its pages to the other workers, or to this thread when none is
       // left. One that started dies of the page it was parsing, the oldest of its jobs: that page is reported
       // (in this thread it could take the process down with it), and the others go to a new worker.
-      if (!ready) return void queue.forEach((job) => this.dispatch(job));
+      if (!ready) {
+        this.startable = false;
+        return void queue.forEach((job) => this.dispatch(job));
+      }
       const [fatal, ...rest] = queue;
       fatal?.reject(new Error(`could not be parsed (${failure?.message ?? 'its parse worker stopped'}): kept as a file, not indexed`));
       if (rest.length) this.start(rest);
@@ -114,17 +122,21 @@ export class ParsePool {
     worker.postMessage(job.message);
   }
 
-  /** Gives `job` to the worker with the fewest jobs, or parses it here when no worker is left. */
+  /**
+   * Gives `job` to the worker with the fewest jobs; when none is left (each died of a page), to a new one;
+   * when workers cannot start, parses it here.
+   */
   private dispatch(job: Job): void {
     let chosen: [Worker, Job[]] | undefined;
     for (const entry of this.queues) if (!chosen || entry[1].length < chosen[1].length) chosen = entry;
     if (chosen) this.post(chosen[0], job);
+    else if (this.startable) this.start([job]);
     else setImmediate(() => this.parseHere(job));
   }
 
   private parseHere(job: Job): void {
     try {
-      job.resolve(parsePageFile(job.message, (this.markerSet ??= new MarkerSet(this.markers))));
+      job.resolve(parseJob(job.message, (this.markerSet ??= new MarkerSet(this.markers))));
     } catch (error) {
       job.reject(error as Error);
     }
@@ -145,12 +157,25 @@ export class ParsePool {
 
   /** Reads and parses the page at real path `file`, inside the real folder `root`. */
   parse(path: string, file: string, root: string): Promise<ParsedPage> {
-    return new Promise((resolve, reject) => this.dispatch({ message: { path, file, root }, resolve, reject }));
+    return this.run({ path, file, root });
   }
 
+  /** Parses `text`, the page at `path` as an open document has it. */
+  parseText(path: string, text: string): Promise<ParsedPage> {
+    return this.run({ path, text });
+  }
+
+  private run(message: ParseJob): Promise<ParsedPage> {
+    if (this.disposed) return Promise.reject(new Error('the parse pool was disposed'));
+    return new Promise((resolve, reject) => this.dispatch({ message, resolve, reject }));
+  }
+
+  /** Stops the workers; the pages they had not answered yet are rejected. */
   async dispose(): Promise<void> {
     this.disposed = true;
     this.strings.clear();
-    await Promise.all([...this.queues.keys()].map((w) => w.terminate()));
+    const workers = [...this.queues];
+    for (const [, queue] of workers) for (const job of queue.splice(0)) job.reject(new Error('the parse pool was disposed'));
+    await Promise.all(workers.map(([worker]) => worker.terminate()));
   }
 }

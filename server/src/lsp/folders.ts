@@ -5,7 +5,8 @@
  *
  * Work that reads the disk runs one step at a time per folder (a queue), so an index and the file
  * events that arrive while it runs never interleave. Edits of open documents do not wait: the
- * engine is incremental and synchronous, so each edit is applied and committed at once.
+ * engine is incremental and synchronous, so each edit is applied and committed at once; only a page
+ * too long to parse between two requests is parsed on a worker thread, and committed when that ends.
  *
  * The first index of a folder takes seconds to minutes on a large workspace. While it runs, the open
  * pages get a first look (engine/preliminary.ts) as soon as the files are listed: a small knowledge
@@ -107,6 +108,10 @@ export class KbFolder {
   /** An index was built: from then on a new index runs while the previous one answers, and there is no preview. */
   private built = false;
   private preview: Preview | undefined;
+  /** The worker that parses long open pages (`parseAside`), with the settings it was made for. */
+  private aside: { pool: ParsePool; settings: EngineSettings; idle?: ReturnType<typeof setTimeout> } | undefined;
+  /** Path → the latest text of a long page whose parse is under way; a newer text is parsed once that ends. */
+  private readonly parsingAside = new Map<string, string>();
 
   constructor(
     readonly uri: string,
@@ -341,8 +346,83 @@ export class KbFolder {
       if (this.preview) void this.look(this.preview, changed.map(([path, text]) => ({ path, text })));
       return;
     }
-    for (const [path, text] of changed) this.setPage(this.kb, path, text);
+    for (const [path, text] of changed) {
+      if (text.length > KbFolder.asideChars && text.length <= maxPageBytes && this.parseAside(path, text)) continue;
+      this.setPage(this.kb, path, text);
+    }
     if (changed.length) this.commit();
+  }
+
+  /**
+   * Open pages longer than this are parsed on a worker thread when they change. remark reads about a
+   * megabyte a second, less for pages dense with links (a generated index of 20,000 links, 2 MB: 2.3 s
+   * and 500 MB): on this thread that would hold every request back at each edit, and a page that takes
+   * more memory than the worker may use stops the worker, not the server.
+   */
+  static readonly asideChars = 1 << 18;
+  /** The old generation of the worker for long pages: twice what the longest page allowed needs (`maxPageBytes`, 4 MB of 40,000 links: under 1 GB). */
+  private static readonly asideHeapMb = 2048;
+  /** The worker for long pages stops after this long without one. */
+  private static readonly asideIdleMs = 60_000;
+
+  /** Parses a long page's text on the worker, then stages and commits it if it is still the document's; false if no worker can start. */
+  private parseAside(path: string, text: string): boolean {
+    if (this.parsingAside.has(path)) {
+      this.parsingAside.set(path, text);
+      return true;
+    }
+    const pool = this.asidePool();
+    if (!pool) return false;
+    this.parsingAside.set(path, text);
+    void this.runAside(pool, path);
+    return true;
+  }
+
+  private async runAside(pool: ParsePool, path: string): Promise<void> {
+    for (;;) {
+      const text = this.parsingAside.get(path)!;
+      const kb = this.kb;
+      let facts: PageFacts | undefined;
+      try {
+        facts = (await pool.parseText(path, stripBom(text))).facts;
+      } catch (error) {
+        if (this.state !== 'disposed') this.log.warn(`${this.name}: ${path}: ${describe(error)}`);
+      }
+      // Changed again meanwhile: the newer text is parsed (once the pool is gone, it fails at once).
+      if (this.parsingAside.get(path) !== text) continue;
+      this.parsingAside.delete(path);
+      // Else a new index, a close or a shorter text applied on this thread came since: theirs stands.
+      if (this.state === 'ready' && this.kb === kb && this.openText(path) === text) {
+        if (facts) kb.setPage(path, facts);
+        else this.keepAsFile(kb, path);
+        this.commit();
+      }
+      if (!this.parsingAside.size && this.aside?.pool === pool) {
+        const aside = this.aside;
+        aside.idle = setTimeout(() => this.stopAside(aside.pool), KbFolder.asideIdleMs);
+        aside.idle.unref();
+      }
+      return;
+    }
+  }
+
+  /** The worker for long pages, made with the current settings' markers. */
+  private asidePool(): ParsePool | undefined {
+    if (this.aside && this.aside.settings !== this.settings) this.stopAside(this.aside.pool);
+    if (!this.aside) {
+      const pool = ParsePool.create(1, this.settings.markers, { size: 1, maxOldGenerationSizeMb: KbFolder.asideHeapMb });
+      if (!pool) return undefined;
+      this.aside = { pool, settings: this.settings };
+    }
+    clearTimeout(this.aside.idle);
+    return this.aside.pool;
+  }
+
+  private stopAside(pool: ParsePool): void {
+    if (this.aside?.pool !== pool) return;
+    clearTimeout(this.aside.idle);
+    this.aside = undefined;
+    void pool.dispose();
   }
 
   /** A document was closed: the page is what the disk says again. */
@@ -459,6 +539,7 @@ export class KbFolder {
 
   dispose(): void {
     this.clearFlushTimer();
+    if (this.aside) this.stopAside(this.aside.pool);
     if (this.indexing) this.indexing.isCancellationRequested = true;
     this.state = 'disposed';
     this.waiters.splice(0).forEach((resolve) => resolve());
