@@ -306,7 +306,7 @@ describe('facts cache', () => {
       const pieces = [...resultsJson(results)];
       assert.equal(pieces.join(''), JSON.stringify({ ...results, diagnostics: [...diagnostics] }), `${count} pages`);
       // Bounded by size (V8 keeps a string past 128 KB among the large objects), whatever the number of items.
-      assert.ok(pieces.every((piece) => piece.length < (1 << 14) + 200), `${count} pages: pieces of ${Math.max(...pieces.map((p) => p.length))} characters`);
+      assert.ok(pieces.every((piece) => piece.length < 1.25 * (1 << 14) + 200), `${count} pages: pieces of ${Math.max(...pieces.map((p) => p.length))} characters`);
       if (count > 4096) assert.ok(pieces.length > 10);
     }
     const old = { key: 'k', filesChecked: 0, inputs: [], diagnostics: new Map() };
@@ -322,6 +322,11 @@ describe('facts cache', () => {
       assert.ok(pieces.every((piece) => piece.length <= Math.max(size, 42) + 44), `pieces of ${size}: ${JSON.stringify(pieces)}`);
     }
     assert.deepEqual([...jsonArrayPieces([], 8)], ['[]']);
+    // Many short items, turned into JSON a few at a time: still pieces of about the size asked for.
+    const many = Array.from({ length: 5000 }, (_, i) => (i % 7 ? `s${i}` : { n: i, t: 'x'.repeat(i % 50) }));
+    const pieces = [...jsonArrayPieces(many, 1000)];
+    assert.equal(pieces.join(''), JSON.stringify(many));
+    assert.ok(pieces.every((piece) => piece.length <= 1.25 * 1000 + 70), `pieces of ${Math.max(...pieces.map((p) => p.length))} characters`);
     assert.equal([...jsonArrayPieces(items, 8)].length > 4, true);
   });
 
