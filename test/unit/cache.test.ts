@@ -515,7 +515,7 @@ describe('parse workers', () => {
   });
 
   /** Indexes `files` with `createPool`, and again in this thread; returns the problems and whether each page indexed has the same facts both ways. */
-  async function loadBothWays(files: Record<string, string>, createPool: (pages: number) => ParsePool | undefined) {
+  async function loadBothWays(files: Record<string, string>, createPool: (pages: number, size?: number) => ParsePool | undefined) {
     const root = writeTree(files);
     const pooled = new KnowledgeBase(root, defaultSettings());
     const problems = await loadWorkspace(pooled, new FileSystemWorkspace(root, []), { token: noCancellation, createPool });
@@ -552,6 +552,25 @@ describe('parse workers', () => {
     } finally {
       await pool.dispose();
     }
+  });
+
+  test('in a workspace too small for a pool, a long page is parsed on a worker: one that exhausts it is reported, the others are indexed here', { skip: !existsSync(script) ? 'needs dist/' : false }, async () => {
+    const few = Object.fromEntries(Object.entries(smallPages).slice(0, 20));
+    // Past longPageChars, and far more than a 48 MB heap can parse.
+    const files = { ...few, 'indice.md': `# Índice\n\n${'[a](p1.md) '.repeat(30_000)}\n` };
+    const sizes: (number | undefined)[] = [];
+    const { problems, pages, same, pooled } = await loadBothWays(files, (count, size) => {
+      sizes.push(size);
+      return ParsePool.create(count, defaultMarkers, { script, size, maxOldGenerationSizeMb: 48 });
+    });
+    // The usual pool (none for 21 pages), then one worker for the long page.
+    assert.equal(sizes.at(-1), 1);
+    assert.ok(sizes.slice(0, -1).every((size) => size === undefined));
+    assert.deepEqual(problems.map((p) => p.path), ['indice.md']);
+    assert.match(problems[0].message, /^could not be parsed \(.*memory.*\): kept as a file, not indexed$/);
+    assert.equal(pages, 20);
+    assert.ok(pooled.files.hasFile('indice.md') && !pooled.isPage('indice.md'));
+    assert.ok(same);
   });
 
   test('pages given to a worker that cannot start are parsed by the others, or in the calling thread', { skip: availableParallelism() < 2 ? 'needs two cores' : false }, async () => {

@@ -63,7 +63,7 @@ export async function checkWorkspace(root: string, locale: Locale, options: Chec
   const problems = await loadWorkspace(kb, workspace, {
     token: noCancellation,
     cache,
-    createPool: options.workers === false ? undefined : (pages) => ParsePool.create(pages, settings.markers),
+    createPool: options.workers === false ? undefined : (pages, size) => ParsePool.create(pages, settings.markers, { size }),
     onWorkers: options.onWorkers,
     stageOnly: true,
     files,

@@ -1,7 +1,7 @@
 import type { FactsCache, FileStamp } from './factsCache';
 import type { KnowledgeBase } from './knowledgeBase';
 import { hashText, parsePage, stripBom } from './parse';
-import type { ParsePool } from './parsePool';
+import { longPageChars, type ParsePool } from './parsePool';
 import { isMarkdownPath } from './paths';
 import { CancelledError, type CancellationToken } from './types';
 import { FileSystemWorkspace, decodePage, type IWorkspace, type WorkspaceProblem } from './workspace';
@@ -12,8 +12,11 @@ export interface LoadOptions {
   progress?: (done: number, total: number) => void;
   /** Facts of earlier runs, by text hash: a page found there is not parsed again (nor read, when its stamp is unchanged). */
   cache?: FactsCache;
-  /** Makes a pool of parse workers for this many pages (file-system workspaces only); disposed at the end. */
-  createPool?: (pages: number) => ParsePool | undefined;
+  /**
+   * Makes a pool of parse workers for this many pages (file-system workspaces only), of `size` workers when
+   * given (see `PoolOptions.size`); disposed at the end.
+   */
+  createPool?: (pages: number, size?: number) => ParsePool | undefined;
   /**
    * Told when parse workers start (true) and once they are done (false): a host may tune the process
    * differently while they run (its heap growth: see heapGrowth.ts).
@@ -42,8 +45,8 @@ export async function loadWorkspace(kb: KnowledgeBase, workspace: IWorkspace, op
   const progress = () => options.progress?.(++done, pages.length);
   // Cold (no cache), every page is parsed: on workers from the start, which read the pages themselves.
   let workersRan = false;
-  const createPool = (count: number): ParsePool | undefined => {
-    const made = options.createPool?.(count);
+  const createPool = (count: number, size?: number): ParsePool | undefined => {
+    const made = options.createPool?.(count, size);
     if (made && !workersRan) options.onWorkers?.((workersRan = true));
     return made;
   };
@@ -85,9 +88,13 @@ export async function loadWorkspace(kb: KnowledgeBase, workspace: IWorkspace, op
   };
 
   let pool: ParsePool | undefined;
+  /** Where no pool parses the pages (too few of them), a worker for the long ones. */
+  let longPool: ParsePool | undefined;
+  const isLong = (page: { text?: string }) => page.text !== undefined && page.text.length > longPageChars;
   const parse = async ({ path, text }: { path: string; text?: string }): Promise<void> => {
-    if (pool) {
-      const { facts, utf8 } = await pool.parse(path, await onDisk!.readablePath(path), onDisk!.realRootPath!);
+    const parser = pool ?? (isLong({ text }) ? longPool : undefined);
+    if (parser) {
+      const { facts, utf8 } = await parser.parse(path, await onDisk!.readablePath(path), onDisk!.realRootPath!);
       kb.setPage(path, facts);
       remember(path, facts.hash, utf8);
     } else {
@@ -103,12 +110,14 @@ export async function loadWorkspace(kb: KnowledgeBase, workspace: IWorkspace, op
   try {
     await forEach(pages, fromCache, problems, token, options.concurrency);
     pool = unknown.length ? createPool(unknown.length) : undefined;
+    longPool = !pool && unknown.some(isLong) ? createPool(1, 1) : undefined;
     // Workers read their pages themselves.
     if (pool) for (const page of unknown) page.text = undefined;
     await forEach(unknown, parse, problems, token, options.concurrency);
   } finally {
     await coldPool?.dispose();
     await pool?.dispose();
+    await longPool?.dispose();
     if (workersRan) options.onWorkers?.(false);
   }
   if (token.isCancellationRequested) throw new CancelledError();

@@ -8,6 +8,14 @@ import { parseJob, type ParseJob } from './pageFile';
 import type { ParseReply } from './parseWorker';
 import type { PageFacts } from './types';
 
+/**
+ * A page longer than this (in UTF-16 code units) is parsed on a worker even where the others are parsed in
+ * the calling thread (a small workspace; an open page in the language server). remark reads about a
+ * megabyte a second, less for pages dense with links (a generated index of 20,000 links, 2 MB: 2.3 s and
+ * 500 MB), and a few megabytes of some syntax need gigabytes: a worker that runs out stops alone.
+ */
+export const longPageChars = 1 << 18;
+
 /** A page parsed by a worker: its facts, and whether its bytes were valid UTF-8. */
 export interface ParsedPage {
   facts: PageFacts;

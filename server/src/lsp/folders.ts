@@ -19,7 +19,7 @@ import { FileTree } from '../engine/fileTree';
 import { KnowledgeBase } from '../engine/knowledgeBase';
 import { loadWorkspace } from '../engine/load';
 import { FactsCache } from '../engine/factsCache';
-import { ParsePool } from '../engine/parsePool';
+import { ParsePool, longPageChars } from '../engine/parsePool';
 import { parsePage, stripBom } from '../engine/parse';
 import { isMarkdownPath } from '../engine/paths';
 import { pagesLinkedFrom } from '../engine/preliminary';
@@ -203,7 +203,7 @@ export class KbFolder {
           cache,
           progress: (done, total) => progress.report(done, total),
           // Worker threads for large workspaces (parseWorker.js next to the bundle); none for small ones.
-          createPool: (pages) => ParsePool.create(pages, settings.markers),
+          createPool: (pages, size) => ParsePool.create(pages, settings.markers, { size }),
           // Less garbage kept once they are done: the first index of a large workspace is the server's peak.
           onWorkers: setHeapGrowth,
         });
@@ -347,19 +347,15 @@ export class KbFolder {
       return;
     }
     for (const [path, text] of changed) {
-      if (text.length > KbFolder.asideChars && text.length <= maxPageBytes && this.parseAside(path, text)) continue;
+      if (text.length > longPageChars && text.length <= maxPageBytes && this.parseAside(path, text)) continue;
       this.setPage(this.kb, path, text);
     }
     if (changed.length) this.commit();
   }
 
-  /**
-   * Open pages longer than this are parsed on a worker thread when they change. remark reads about a
-   * megabyte a second, less for pages dense with links (a generated index of 20,000 links, 2 MB: 2.3 s
-   * and 500 MB): on this thread that would hold every request back at each edit, and a page that takes
-   * more memory than the worker may use stops the worker, not the server.
-   */
-  static readonly asideChars = 1 << 18;
+  // An open page longer than `longPageChars` is parsed on a worker thread when it changes: on this thread it
+  // would hold every request back at each edit, and one that takes more memory than the worker may use
+  // stops the worker, not the server.
   /** The old generation of the worker for long pages: twice what the longest page allowed needs (`maxPageBytes`, 4 MB of 40,000 links: under 1 GB). */
   private static readonly asideHeapMb = 2048;
   /** The worker for long pages stops after this long without one. */
