@@ -353,15 +353,17 @@ export class KbFolder {
     if (changed.length) this.commit();
   }
 
-  // An open page longer than `longPageChars` is parsed on a worker thread when it changes: on this thread it
-  // would hold every request back at each edit, and one that takes more memory than the worker may use
-  // stops the worker, not the server.
   /** The old generation of the worker for long pages: twice what the longest page allowed needs (`maxPageBytes`, 4 MB of 40,000 links: under 1 GB). */
   private static readonly asideHeapMb = 2048;
   /** The worker for long pages stops after this long without one. */
   private static readonly asideIdleMs = 60_000;
 
-  /** Parses a long page's text on the worker, then stages and commits it if it is still the document's; false if no worker can start. */
+  /**
+   * Parses the text of an open page longer than `longPageChars` on a worker thread: on this thread it would
+   * hold every request back at each edit, and one that needs more memory than the worker may use stops the
+   * worker, not the server. The facts are staged and committed if the text is still the document's. A text
+   * that comes while the page parses waits for that parse, and is parsed next. False if no worker can start.
+   */
   private parseAside(path: string, text: string): boolean {
     if (this.parsingAside.has(path)) {
       this.parsingAside.set(path, text);
