@@ -191,13 +191,13 @@ describe('diagnostics', () => {
       },
     ));
 
-  test('a long open page is parsed on a worker thread when it changes: requests are answered meanwhile, then its diagnostics come', () => {
+  test('a long page is parsed on a worker thread when it changes, open or on disk: requests are answered meanwhile, then its diagnostics come', () => {
     // 15,000 links, 1.3 MB: seconds of parsing.
     const long = `# Índice\n\n${Array.from({ length: 15_000 }, (_, i) => `- [Página ${i}](MV/Hipervisores.md)\n`).join('')}\n[roto](NoExiste.md)\n`;
     const broken = (list: { message: string }[]) => list.map((d) => /“(\w+\.md)”/.exec(d.message)?.[1]).filter(Boolean).sort();
     // Long enough for the server to have taken an edit up (not to time anything).
     const pause = () => new Promise((resolve) => setTimeout(resolve, 300));
-    return withServer({ files: { 'Indice.md': long, 'Otro.md': '# Otro\n' } }, async (server) => {
+    return withServer({ files: { 'Indice.md': long, 'Otro.md': '# Otro\n', 'Largo.md': '# Largo\n' } }, async (server) => {
       await server.ready();
       assert.deepEqual(broken(server.diagnosticsOf('Indice.md')), ['NoExiste.md']);
       await server.open('Indice.md', `${long}[otro](Falta.md)\n`);
@@ -222,6 +222,13 @@ describe('diagnostics', () => {
       await server.change('Indice.md', `${long}[sexto](Septimo.md)\n`);
       await server.change('Indice.md', `${long}[quinto](Quinto.md)\n`);
       await server.waitForDiagnostics('Indice.md', 'the last long text', (l) => broken(l).join() === 'NoExiste.md,Quinto.md');
+      // A long page that changes on disk, not open, is parsed on the worker too.
+      server.write('Largo.md', `${long}[octavo](Octavo.md)\n`);
+      await server.filesChanged([{ path: 'Largo.md', type: 'changed' }]);
+      await pause();
+      assert.ok((await server.request<unknown[]>('workspace/symbol', { query: 'Hipervisores' })).length > 0);
+      assert.deepEqual(broken(server.diagnosticsOf('Largo.md')), [], 'answered while the page changed on disk was parsed');
+      await server.waitForDiagnostics('Largo.md', 'the long page from the disk', (l) => broken(l).join() === 'NoExiste.md,Octavo.md');
       assert.ok(server.alive);
     });
   });

@@ -369,43 +369,57 @@ export class KbFolder {
       this.parsingAside.set(path, text);
       return true;
     }
-    const pool = this.asidePool();
-    if (!pool) return false;
+    if (!this.asidePool()) return false;
     this.parsingAside.set(path, text);
-    void this.runAside(pool, path);
+    void this.runAside(path);
     return true;
   }
 
-  private async runAside(pool: ParsePool, path: string): Promise<void> {
+  private async runAside(path: string): Promise<void> {
     for (;;) {
       const text = this.parsingAside.get(path)!;
       const kb = this.kb;
-      let facts: PageFacts | undefined;
-      try {
-        facts = (await pool.parseText(path, stripBom(text))).facts;
-      } catch (error) {
-        if (this.state !== 'disposed') this.log.warn(`${this.name}: ${path}: ${describe(error)}`);
-      }
-      // Changed again meanwhile: the newer text is parsed (once the pool is gone, it fails at once).
+      const facts = await this.parseOnWorker(path, text);
+      // Changed again meanwhile: the newer text is parsed.
       if (this.parsingAside.get(path) !== text) continue;
       this.parsingAside.delete(path);
       // Else a new index, a close or a shorter text applied on this thread came since: theirs stands.
       if (this.state === 'ready' && this.kb === kb && this.openText(path) === text) {
-        if (facts) kb.setPage(path, facts);
+        if (facts === false) this.setPage(kb, path, text);
+        else if (facts) kb.setPage(path, facts);
         else this.keepAsFile(kb, path);
         this.commit();
-      }
-      if (!this.parsingAside.size && this.aside?.pool === pool) {
-        const aside = this.aside;
-        aside.idle = setTimeout(() => this.stopAside(aside.pool), KbFolder.asideIdleMs);
-        aside.idle.unref();
       }
       return;
     }
   }
 
+  /** Pages being parsed on the worker for long pages: once none is, it stops after `asideIdleMs`. */
+  private asideJobs = 0;
+
+  /** A long page's facts, parsed on the worker: undefined if it could not be parsed (said in the log), false if no worker can start. */
+  private async parseOnWorker(path: string, text: string): Promise<PageFacts | undefined | false> {
+    const pool = this.asidePool();
+    if (!pool) return false;
+    this.asideJobs++;
+    try {
+      return (await pool.parseText(path, stripBom(text))).facts;
+    } catch (error) {
+      // Not when the worker was stopped (a new index, the server shutting down): the page's text goes with it.
+      if (this.aside?.pool === pool) this.log.warn(`${this.name}: ${path}: ${describe(error)}`);
+      return undefined;
+    } finally {
+      if (--this.asideJobs === 0 && this.aside?.pool === pool) {
+        const aside = this.aside;
+        aside.idle = setTimeout(() => this.stopAside(pool), KbFolder.asideIdleMs);
+        aside.idle.unref();
+      }
+    }
+  }
+
   /** The worker for long pages, made with the current settings' markers. */
   private asidePool(): ParsePool | undefined {
+    if (this.state === 'disposed') return undefined;
     if (this.aside && this.aside.settings !== this.settings) this.stopAside(this.aside.pool);
     if (!this.aside) {
       const pool = ParsePool.create(1, this.settings.markers, { size: 1, maxOldGenerationSizeMb: KbFolder.asideHeapMb });
@@ -470,9 +484,14 @@ export class KbFolder {
     }
     try {
       const text = await this.disk.readFile(path);
-      // Opened while it was being read: the document wins.
+      // A long page is parsed on the worker, as when it is open.
+      const long = this.openText(path) === undefined && text.length > longPageChars && text.length <= maxPageBytes;
+      const facts = long ? await this.parseOnWorker(path, text) : false;
+      // Opened while it was being read or parsed: the document wins.
       const reopened = this.openText(path);
-      this.setPage(this.kb, path, reopened ?? text);
+      if (reopened !== undefined || facts === false) this.setPage(this.kb, path, reopened ?? text);
+      else if (facts) this.kb.setPage(path, facts);
+      else this.keepAsFile(this.kb, path);
     } catch (error) {
       this.log.warn(`${this.name}: ${(error as Error).message}`);
       this.keepAsFile(this.kb, path);
