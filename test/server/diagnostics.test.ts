@@ -191,7 +191,7 @@ describe('diagnostics', () => {
       },
     ));
 
-  test('a long page is parsed on a worker thread when it changes, open or on disk: requests are answered meanwhile, then its diagnostics come', () => {
+  test('a long page is parsed on a worker thread when it changes, open or on disk, and after a new index: requests are answered meanwhile, then its diagnostics come', () => {
     // 15,000 links, 1.3 MB: seconds of parsing.
     const long = `# Índice\n\n${Array.from({ length: 15_000 }, (_, i) => `- [Página ${i}](MV/Hipervisores.md)\n`).join('')}\n[roto](NoExiste.md)\n`;
     const broken = (list: { message: string }[]) => list.map((d) => /“(\w+\.md)”/.exec(d.message)?.[1]).filter(Boolean).sort();
@@ -229,6 +229,10 @@ describe('diagnostics', () => {
       assert.ok((await server.request<unknown[]>('workspace/symbol', { query: 'Hipervisores' })).length > 0);
       assert.deepEqual(broken(server.diagnosticsOf('Largo.md')), [], 'answered while the page changed on disk was parsed');
       await server.waitForDiagnostics('Largo.md', 'the long page from the disk', (l) => broken(l).join() === 'NoExiste.md,Octavo.md');
+      // A new index (new settings) reads the disk, and the open long page's own text comes from the worker after it.
+      await server.setSettings({ entryPages: ['README.md', 'Indice.md'] });
+      await server.waitForDiagnostics('Indice.md', 'the disk version meanwhile', (l) => broken(l).join() === 'NoExiste.md');
+      await server.waitForDiagnostics('Indice.md', 'the open text after the new index', (l) => broken(l).join() === 'NoExiste.md,Quinto.md');
       assert.ok(server.alive);
     });
   });

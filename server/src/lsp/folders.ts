@@ -73,6 +73,9 @@ class Cancellation implements CancellationToken {
   isCancellationRequested = false;
 }
 
+/** A page parsed on a worker, not on the server's thread (`longPageChars`); past `maxPageBytes` none is parsed. */
+const isLong = (text: string): boolean => text.length > longPageChars && text.length <= maxPageBytes;
+
 /** The first look at the open pages while the first index runs: what it was built from, and what it holds. */
 interface Preview {
   readonly disk: DiskWorkspace;
@@ -180,6 +183,7 @@ export class KbFolder {
     return this.enqueue(async () => {
       if (token.isCancellationRequested) return;
       const started = Date.now();
+      let longOpen: { path: string; text: string }[] = [];
       const progress = await this.folders.host.startProgress(this);
       try {
         const kb = new KnowledgeBase(this.root, settings);
@@ -208,7 +212,10 @@ export class KbFolder {
           onWorkers: setHeapGrowth,
         });
         for (const problem of [...disk.problems, ...problems]) this.log.warn(`${this.name}: ${problem.path}: ${problem.message}`);
-        for (const page of this.openPages(disk)) this.setPage(kb, page.path, page.text);
+        // Open pages override the disk; a long one once the index is ready, from the worker (its disk version meanwhile).
+        const open = this.openPages(disk);
+        longOpen = open.filter((page) => isLong(page.text));
+        for (const page of open) if (!isLong(page.text)) this.setPage(kb, page.path, page.text);
         kb.commit();
         this.kb = kb;
         this.disk = disk;
@@ -232,6 +239,10 @@ export class KbFolder {
       this.indexing = undefined;
       this.waiters.splice(0).forEach((resolve) => resolve());
       this.folders.indexed.fire(this);
+      for (const page of longOpen) {
+        const text = this.openText(page.path);
+        if (text !== undefined) this.documentChanged(this.uriOf(page.path), text);
+      }
     });
   }
 
@@ -264,7 +275,8 @@ export class KbFolder {
       }
       preview.kb ??= new KnowledgeBase(this.root, preview.settings, new FileTree((dir) => preview.disk.listFolder(dir)));
       const kb = preview.kb;
-      const parsed = pages.map((page) => ({ ...page, facts: this.parse(kb, page.path, page.text, false) }));
+      // A long page is not parsed here: the index parses it on a worker (until then it is a plain file here).
+      const parsed = pages.map((page) => ({ ...page, facts: isLong(page.text) ? undefined : this.parse(kb, page.path, page.text, false) }));
       const linked = new Set<string>();
       for (const { path, facts } of parsed) {
         for (const target of facts ? pagesLinkedFrom(kb, path, facts) : []) if (!kb.isPage(target) && !pages.some((p) => p.path === target)) linked.add(target);
@@ -281,7 +293,7 @@ export class KbFolder {
       }
       toRead.forEach((path, i) => {
         // Unreadable: the index keeps it as a file too, and says why. Opened meanwhile: the document wins.
-        if (texts[i] !== undefined && this.openText(path) === undefined) this.setPage(kb, path, texts[i], false);
+        if (texts[i] !== undefined && !isLong(texts[i]) && this.openText(path) === undefined) this.setPage(kb, path, texts[i], false);
       });
       const affected = kb.commit();
       this.folders.previewed.fire(this, kb, [...affected].filter((p) => preview.looked.has(p)));
@@ -347,7 +359,7 @@ export class KbFolder {
       return;
     }
     for (const [path, text] of changed) {
-      if (text.length > longPageChars && text.length <= maxPageBytes && this.parseAside(path, text)) continue;
+      if (isLong(text) && this.parseAside(path, text)) continue;
       this.setPage(this.kb, path, text);
     }
     if (changed.length) this.commit();
@@ -485,8 +497,7 @@ export class KbFolder {
     try {
       const text = await this.disk.readFile(path);
       // A long page is parsed on the worker, as when it is open.
-      const long = this.openText(path) === undefined && text.length > longPageChars && text.length <= maxPageBytes;
-      const facts = long ? await this.parseOnWorker(path, text) : false;
+      const facts = this.openText(path) === undefined && isLong(text) ? await this.parseOnWorker(path, text) : false;
       // Opened while it was being read or parsed: the document wins.
       const reopened = this.openText(path);
       if (reopened !== undefined || facts === false) this.setPage(this.kb, path, reopened ?? text);
