@@ -7,6 +7,7 @@ import { unpackPage } from './packedFacts';
 import { parseJob, type ParseJob } from './pageFile';
 import type { ParseReply } from './parseWorker';
 import type { PageFacts } from './types';
+import { maxPageBytes } from './workspace';
 
 /**
  * A page longer than this (in UTF-16 code units) is parsed on a worker even where the others are parsed in
@@ -14,7 +15,12 @@ import type { PageFacts } from './types';
  * megabyte a second, less for pages dense with links (a generated index of 20,000 links, 2 MB: 2.3 s and
  * 500 MB), and a few megabytes of some syntax need gigabytes: a worker that runs out stops alone.
  */
-export const longPageChars = 1 << 18;
+const longPageChars = 1 << 18;
+
+/** Whether `text` is a page to parse on a worker wherever it is (`longPageChars`); past `maxPageBytes` none is parsed. */
+export const isLongPage = (text: string): boolean => text.length > longPageChars && text.length <= maxPageBytes;
+
+const disposedError = () => new Error('the parse pool was disposed');
 
 /** A page parsed by a worker: its facts, and whether its bytes were valid UTF-8. */
 export interface ParsedPage {
@@ -174,7 +180,7 @@ export class ParsePool {
   }
 
   private run(message: ParseJob): Promise<ParsedPage> {
-    if (this.disposed) return Promise.reject(new Error('the parse pool was disposed'));
+    if (this.disposed) return Promise.reject(disposedError());
     return new Promise((resolve, reject) => this.dispatch({ message, resolve, reject }));
   }
 
@@ -183,7 +189,7 @@ export class ParsePool {
     this.disposed = true;
     this.strings.clear();
     const workers = [...this.queues];
-    for (const [, queue] of workers) for (const job of queue.splice(0)) job.reject(new Error('the parse pool was disposed'));
+    for (const [, queue] of workers) for (const job of queue.splice(0)) job.reject(disposedError());
     await Promise.all(workers.map(([worker]) => worker.terminate()));
   }
 }

@@ -19,7 +19,7 @@ import { FileTree } from '../engine/fileTree';
 import { KnowledgeBase } from '../engine/knowledgeBase';
 import { loadWorkspace } from '../engine/load';
 import { FactsCache } from '../engine/factsCache';
-import { ParsePool, longPageChars } from '../engine/parsePool';
+import { ParsePool, isLongPage } from '../engine/parsePool';
 import { parsePage, stripBom } from '../engine/parse';
 import { isMarkdownPath } from '../engine/paths';
 import { pagesLinkedFrom } from '../engine/preliminary';
@@ -72,9 +72,6 @@ class Emitter<A extends unknown[]> {
 class Cancellation implements CancellationToken {
   isCancellationRequested = false;
 }
-
-/** A page parsed on a worker, not on the server's thread (`longPageChars`); past `maxPageBytes` none is parsed. */
-const isLong = (text: string): boolean => text.length > longPageChars && text.length <= maxPageBytes;
 
 /** The first look at the open pages while the first index runs: what it was built from, and what it holds. */
 interface Preview {
@@ -214,8 +211,8 @@ export class KbFolder {
         for (const problem of [...disk.problems, ...problems]) this.log.warn(`${this.name}: ${problem.path}: ${problem.message}`);
         // Open pages override the disk; a long one once the index is ready, from the worker (its disk version meanwhile).
         const open = this.openPages(disk);
-        longOpen = open.filter((page) => isLong(page.text));
-        for (const page of open) if (!isLong(page.text)) this.setPage(kb, page.path, page.text);
+        longOpen = open.filter((page) => isLongPage(page.text));
+        for (const page of open) if (!longOpen.includes(page)) this.setPage(kb, page.path, page.text);
         kb.commit();
         this.kb = kb;
         this.disk = disk;
@@ -276,7 +273,7 @@ export class KbFolder {
       preview.kb ??= new KnowledgeBase(this.root, preview.settings, new FileTree((dir) => preview.disk.listFolder(dir)));
       const kb = preview.kb;
       // A long page is not parsed here: the index parses it on a worker (until then it is a plain file here).
-      const parsed = pages.map((page) => ({ ...page, facts: isLong(page.text) ? undefined : this.parse(kb, page.path, page.text, false) }));
+      const parsed = pages.map((page) => ({ ...page, facts: isLongPage(page.text) ? undefined : this.parse(kb, page.path, page.text, false) }));
       const linked = new Set<string>();
       for (const { path, facts } of parsed) {
         for (const target of facts ? pagesLinkedFrom(kb, path, facts) : []) if (!kb.isPage(target) && !pages.some((p) => p.path === target)) linked.add(target);
@@ -293,7 +290,7 @@ export class KbFolder {
       }
       toRead.forEach((path, i) => {
         // Unreadable: the index keeps it as a file too, and says why. Opened meanwhile: the document wins.
-        if (texts[i] !== undefined && !isLong(texts[i]) && this.openText(path) === undefined) this.setPage(kb, path, texts[i], false);
+        if (texts[i] !== undefined && !isLongPage(texts[i]) && this.openText(path) === undefined) this.setPage(kb, path, texts[i], false);
       });
       const affected = kb.commit();
       this.folders.previewed.fire(this, kb, [...affected].filter((p) => preview.looked.has(p)));
@@ -359,7 +356,7 @@ export class KbFolder {
       return;
     }
     for (const [path, text] of changed) {
-      if (isLong(text) && this.parseAside(path, text)) continue;
+      if (isLongPage(text) && this.parseAside(path, text)) continue;
       this.setPage(this.kb, path, text);
     }
     if (changed.length) this.commit();
@@ -371,7 +368,7 @@ export class KbFolder {
   private static readonly asideIdleMs = 60_000;
 
   /**
-   * Parses the text of an open page longer than `longPageChars` on a worker thread: on this thread it would
+   * Parses the text of a long open page (`isLongPage`) on a worker thread: on this thread it would
    * hold every request back at each edit, and one that needs more memory than the worker may use stops the
    * worker, not the server. The facts are staged and committed if the text is still the document's. A text
    * that comes while the page parses waits for that parse, and is parsed next. False if no worker can start.
@@ -397,13 +394,18 @@ export class KbFolder {
       this.parsingAside.delete(path);
       // Else a new index, a close or a shorter text applied on this thread came since: theirs stands.
       if (this.state === 'ready' && this.kb === kb && this.openText(path) === text) {
-        if (facts === false) this.setPage(kb, path, text);
-        else if (facts) kb.setPage(path, facts);
-        else this.keepAsFile(kb, path);
+        this.stageParsed(kb, path, text, facts);
         this.commit();
       }
       return;
     }
+  }
+
+  /** Stages what the worker parsed from `text`: its facts, or a plain file (undefined); false, no worker could: parsed here. */
+  private stageParsed(kb: KnowledgeBase, path: string, text: string, facts: PageFacts | undefined | false): void {
+    if (facts === false) this.setPage(kb, path, text);
+    else if (facts) kb.setPage(path, facts);
+    else this.keepAsFile(kb, path);
   }
 
   /** Pages being parsed on the worker for long pages: once none is, it stops after `asideIdleMs`. */
@@ -497,12 +499,11 @@ export class KbFolder {
     try {
       const text = await this.disk.readFile(path);
       // A long page is parsed on the worker, as when it is open.
-      const facts = this.openText(path) === undefined && isLong(text) ? await this.parseOnWorker(path, text) : false;
+      const facts = this.openText(path) === undefined && isLongPage(text) ? await this.parseOnWorker(path, text) : false;
       // Opened while it was being read or parsed: the document wins.
       const reopened = this.openText(path);
-      if (reopened !== undefined || facts === false) this.setPage(this.kb, path, reopened ?? text);
-      else if (facts) this.kb.setPage(path, facts);
-      else this.keepAsFile(this.kb, path);
+      if (reopened !== undefined) this.setPage(this.kb, path, reopened);
+      else this.stageParsed(this.kb, path, text, facts);
     } catch (error) {
       this.log.warn(`${this.name}: ${(error as Error).message}`);
       this.keepAsFile(this.kb, path);
