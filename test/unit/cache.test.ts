@@ -418,6 +418,22 @@ describe('facts cache', () => {
     assert.ok(marked(edited.diagnostics, 'relleno/p20.md'), 'a page the edit does not affect keeps the results of the run before');
     assert.deepEqual(unmarked(edited.diagnostics), await fromScratch());
 
+    // The links' resolutions are kept with the results; damaged, the replay resolves the links again.
+    const kept = JSON.parse(readFileSync(resultsFile, 'utf8'));
+    assert.equal(kept.resolutions.pages.length, kept.inputs.length);
+    for (const damage of [(r: { table: unknown[] }) => r.table.fill({ kind: 'found' }), (r: { pages: unknown[] }) => r.pages.fill([1e9])]) {
+      const stored = JSON.parse(JSON.stringify(kept));
+      damage(stored.resolutions);
+      for (const [, list] of stored.diagnostics) for (const d of list) d.message += ' [replayed]';
+      writeFileSync(resultsFile, JSON.stringify(stored));
+      writeFileSync(path.join(root, 'relleno/p3.md'), `# Página 3\n\n[roto](p5.md) [otro](nada.md)\n`);
+      const again = await run();
+      assert.ok(marked(again.diagnostics, 'relleno/p20.md'));
+      assert.deepEqual(unmarked(again.diagnostics), await fromScratch());
+      writeFileSync(path.join(root, 'relleno/p3.md'), `# Página 3\n\n[roto](p4.md) [otro](nada.md)\n`);
+      await run();
+    }
+
     // A page added, one removed, one with a new title: the same.
     markStored();
     writeFileSync(path.join(root, 'temas/tres.md'), '# Tres\n');

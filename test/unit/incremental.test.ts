@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { KnowledgeBase } from '../../server/src/engine/knowledgeBase';
+import { KnowledgeBase, type Inputs } from '../../server/src/engine/knowledgeBase';
+import type { Resolution } from '../../server/src/engine/resolve';
+import { readResolutions, storeResolutions } from '../../server/src/engine/storedResolutions';
 import { defaultSettings } from '../../server/src/engine/config';
 import type { KbDiagnostic } from '../../server/src/engine/types';
 import { root } from './helpers';
@@ -104,9 +106,9 @@ function staged(files: Map<string, string | null>): KnowledgeBase {
   return kb;
 }
 
-test('replaying an earlier state with its diagnostics, then committing the changes since, equals a fresh index', () => {
+test('replaying an earlier state with its diagnostics (and its resolutions, when kept), then committing the changes since, equals a fresh index', () => {
   fc.assert(
-    fc.property(fc.array(operation, { minLength: 1, maxLength: 20 }), fc.array(operation, { maxLength: 8 }), (before, changes) => {
+    fc.property(fc.array(operation, { minLength: 1, maxLength: 20 }), fc.array(operation, { maxLength: 8 }), fc.boolean(), (before, changes, keptResolutions) => {
       const earlierFiles = applyToFiles(new Map(), before);
       const nowFiles = applyToFiles(earlierFiles, changes);
       const earlier = staged(earlierFiles);
@@ -114,16 +116,52 @@ test('replaying an earlier state with its diagnostics, then committing the chang
       // As a run of the CLI keeps them: through JSON.
       const diagnostics = new Map(JSON.parse(JSON.stringify([...earlier.allDiagnostics()])) as [string, KbDiagnostic[]][]);
       const facts = new Map([...earlierFiles].map(([path]) => [path, earlier.page(path)?.facts]));
+      const inputs: Inputs = [...earlierFiles.keys()].sort().map((path) => [path, earlier.page(path)?.facts.hash ?? '']);
+      const stored = JSON.parse(JSON.stringify(storeResolutions(inputs, (path) => earlier.page(path)?.resolutions)));
+      const resolutions = keptResolutions ? readResolutions(stored, inputs) : undefined;
+      assert.equal(!resolutions, !keptResolutions);
 
       const kb = staged(nowFiles);
-      kb.replay(facts, diagnostics);
+      kb.replay(facts, diagnostics, resolutions);
       const rechecked = kb.commit();
       const fresh = staged(nowFiles);
       fresh.commit();
       assert.equal(state(kb), state(fresh));
+      assert.equal(resolutionsState(kb), resolutionsState(fresh));
       // Nothing changed: nothing is checked again.
       if (!changes.length) assert.equal(rechecked.size, 0);
     }),
     { numRuns: Number(process.env.KBNAV_PROPERTY_RUNS ?? 300) },
   );
 });
+
+test('a replay takes the resolutions kept with the earlier state where they fit its pages and files, else resolves the links', () => {
+  const files = new Map<string, string | null>([
+    ['a.md', '# A\n\n[B](b.md) [C](c.md)\n'],
+    ['b.md', '# B\n\n[A](a.md)\n'],
+    ['c.md', '# C\n'],
+  ]);
+  const earlier = staged(files);
+  earlier.commit();
+  const facts = new Map([...files.keys()].map((path) => [path, earlier.page(path)?.facts]));
+  const external: Resolution = { kind: 'external' };
+  const replayed = (resolutions: Map<string, Resolution[]>) => {
+    const kb = staged(files);
+    kb.replay(facts, new Map(), resolutions);
+    return kb;
+  };
+  // Taken as they are: the replay does not resolve these links again.
+  const taken = replayed(new Map([['a.md', [external, external]]]));
+  assert.deepEqual(taken.page('a.md')!.resolutions, [external, external]);
+  assert.equal(taken.resolution('b.md', 0)?.kind, 'found');
+  // Not as many as the page's links, or a target that is not there: resolved.
+  for (const misfit of [[external], [external, { kind: 'found', target: 'd.md', isDirectory: false, shape: { backslash: false, fromRoot: false, differences: [] } } as Resolution]]) {
+    const kb = replayed(new Map([['a.md', misfit]]));
+    assert.deepEqual(kb.page('a.md')!.resolutions.map((r) => r.kind === 'found' && r.target), ['b.md', 'c.md']);
+  }
+});
+
+/** Every link's resolution, page by page. */
+function resolutionsState(kb: KnowledgeBase): string {
+  return JSON.stringify(kb.pagePaths().sort().map((path) => [path, kb.page(path)!.resolutions]));
+}

@@ -9,6 +9,7 @@ import { loadWorkspace } from './load';
 import { isMarkdownPath } from './paths';
 import { ParsePool } from './parsePool';
 import { settingsOf } from './settingsFile';
+import { readResolutions, storeResolutions, type StoredResolutions } from './storedResolutions';
 import { noCancellation, type KbDiagnostic, type Locale, type PageFacts } from './types';
 import { FileSystemWorkspace, type WorkspaceProblem } from './workspace';
 
@@ -77,7 +78,7 @@ export async function checkWorkspace(root: string, locale: Locale, options: Chec
   // 10,000 notes 12 MB of numbers and the string table, which the save copies unchanged pages from).
   const earlier = results && stored && !known && cache ? earlierRun(kb, stored, inputs!, cache) : undefined;
   await cache?.save(live);
-  if (earlier) kb.replay(earlier, stored!.diagnostics);
+  if (earlier) kb.replay(earlier, stored!.diagnostics, readResolutions(stored!.resolutions, stored!.inputs));
   if (!known) kb.commit();
   const diagnostics = known ? known.diagnostics : kb.allDiagnostics();
   const filesChecked = known ? known.filesChecked : kb.pagePaths().length;
@@ -88,7 +89,8 @@ export async function checkWorkspace(root: string, locale: Locale, options: Chec
       return stamp ? stampNumbers(stamp) : 0;
     });
     if (!known || !sameStamps(known.stamps, stamps)) {
-      await writeResults(options.cacheDir as string, { key: results, inputs: inputs!, stamps, filesChecked, diagnostics });
+      const resolutions = known ? known.resolutions : storeResolutions(inputs!, (path) => kb.page(path)?.resolutions);
+      await writeResults(options.cacheDir as string, { key: results, inputs: inputs!, stamps, filesChecked, diagnostics, resolutions });
     }
   }
   return {
@@ -195,6 +197,8 @@ interface StoredResults {
   stamps?: StoredStamp[];
   filesChecked: number;
   diagnostics: [string, KbDiagnostic[]][];
+  /** Of every link (absent in results written before they were kept); checked when read (`readResolutions`). */
+  resolutions?: StoredResolutions;
 }
 
 type Results = Omit<StoredResults, 'diagnostics'> & { diagnostics: Map<string, KbDiagnostic[]> };
@@ -208,6 +212,8 @@ async function readResults(dir: string): Promise<Results | undefined> {
     if (!stored.diagnostics.every((entry) => Array.isArray(entry) && typeof entry[0] === 'string' && Array.isArray(entry[1]))) return undefined;
     const validStamp = (s: unknown) => s === 0 || (Array.isArray(s) && s.length === 4 && s.every((n) => typeof n === 'number'));
     if (stored.stamps !== undefined && !(Array.isArray(stored.stamps) && stored.stamps.length === stored.inputs.length && stored.stamps.every(validStamp))) return undefined;
+    // Checked through when replayed (`readResolutions`); here only that they are what was written.
+    if (stored.resolutions !== undefined && !(Array.isArray(stored.resolutions?.table) && Array.isArray(stored.resolutions.pages))) delete stored.resolutions;
     return { ...stored, diagnostics: new Map(stored.diagnostics) };
   } catch {
     return undefined;
@@ -233,7 +239,7 @@ async function writeResults(dir: string, stored: Results): Promise<void> {
 }
 
 /** The JSON of `StoredResults`, in pieces of a bounded size. */
-export function* resultsJson({ key, inputs, stamps, filesChecked, diagnostics }: Results): Generator<string> {
+export function* resultsJson({ key, inputs, stamps, filesChecked, diagnostics, resolutions }: Results): Generator<string> {
   yield `{"key":${JSON.stringify(key)},"filesChecked":${filesChecked},"inputs":`;
   yield* jsonArrayPieces(inputs);
   if (stamps) {
@@ -242,5 +248,12 @@ export function* resultsJson({ key, inputs, stamps, filesChecked, diagnostics }:
   }
   yield ',"diagnostics":';
   yield* jsonArrayPieces(diagnostics);
+  if (resolutions) {
+    yield ',"resolutions":{"table":';
+    yield* jsonArrayPieces(resolutions.table);
+    yield ',"pages":';
+    yield* jsonArrayPieces(resolutions.pages);
+    yield '}';
+  }
   yield '}';
 }

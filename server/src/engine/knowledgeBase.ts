@@ -50,6 +50,8 @@ export class KnowledgeBase implements CheckContext {
 
   private readonly stagedPages = new Map<string, PageFacts | null>();
   private readonly stagedFiles = new Map<string, boolean>();
+  /** The resolutions `replay` was given, while it commits. */
+  private replayed: Map<string, Resolution[]> | undefined;
 
   /** `files`: a lazy tree (which lists folders as links need them) for a first look at a few pages. */
   constructor(
@@ -110,10 +112,12 @@ export class KnowledgeBase implements CheckContext {
    * Prepares an empty index so that committing what is staged re-checks only what it changes: first
    * indexes an earlier state of the knowledge base, without checking it, and takes its diagnostics as
    * they were found then. `earlier`: every file of that state, with its facts if it is a page;
-   * `diagnostics`: that state's, as `allDiagnostics` gave them (a run of the CLI kept them). What is
-   * staged becomes the difference between that state and the staged one.
+   * `diagnostics`: that state's, as `allDiagnostics` gave them (a run of the CLI kept them);
+   * `resolutions`: that state's links' (`resolution` gave them), when kept too: taken instead of
+   * resolving each link again where they fit the page and the files. What is staged becomes the
+   * difference between that state and the staged one.
    */
-  replay(earlier: Map<string, PageFacts | undefined>, diagnostics: Map<string, KbDiagnostic[]>): void {
+  replay(earlier: Map<string, PageFacts | undefined>, diagnostics: Map<string, KbDiagnostic[]>, resolutions?: Map<string, Resolution[]>): void {
     if (this.pages.size > 0 || this.files.fileCount > 0) throw new Error('replay: the index is not empty');
     const now = new Map<string, PageFacts | null | undefined>();
     for (const [path, present] of this.stagedFiles) if (present) now.set(path, this.stagedPages.get(path));
@@ -124,7 +128,12 @@ export class KnowledgeBase implements CheckContext {
       if (facts) this.setPage(path, facts);
       else this.addFile(path);
     }
-    this.commit(false);
+    this.replayed = resolutions;
+    try {
+      this.commit(false);
+    } finally {
+      this.replayed = undefined;
+    }
     // The orphan diagnostic is not kept per page: `diagnostics` adds it from the graph, indexed again here.
     for (const [path, list] of diagnostics) if (this.pages.has(path)) this.diagnosticsByPage.set(path, list.filter((d) => d.code !== Code.OrphanPage));
 
@@ -223,7 +232,8 @@ export class KnowledgeBase implements CheckContext {
       const entry = this.pages.get(path);
       if (!entry) continue;
       if (firstCommit) {
-        entry.resolutions = entry.facts.links.map((link) => resolveLink(path, link, this.files, this.rootPath));
+        const replayed = this.replayed?.get(path);
+        entry.resolutions = replayed && this.fits(replayed, entry) ? replayed : entry.facts.links.map((link) => resolveLink(path, link, this.files, this.rootPath));
         for (const r of entry.resolutions) {
           if (r.kind === 'found') addToSetMap(this.reverse, r.target, path);
           else if (r.kind === 'missing') addToSetMap(this.byMissingFolder, dirname(r.path), path);
@@ -250,6 +260,14 @@ export class KnowledgeBase implements CheckContext {
     }
     if (graphChanged) this.updateOrphans(affected);
     return affected;
+  }
+
+  /** Whether resolutions kept from an earlier run can be those of `entry`'s links in this file tree. */
+  private fits(resolutions: Resolution[], entry: PageEntry): boolean {
+    return (
+      resolutions.length === entry.facts.links.length &&
+      resolutions.every((r) => r.kind !== 'found' || (r.isDirectory ? this.files.isDirectory(r.target) : this.files.hasFile(r.target)))
+    );
   }
 
   /** Marks the pages that depend on edges that came or went; returns whether any did. */
