@@ -1,6 +1,6 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
@@ -353,6 +353,46 @@ describe('facts cache', () => {
     }
     assert.ok(appended.some((n) => n > 0), `no save appended: ${appended}`);
     assert.ok(appended.slice(1).some((n, i) => n < appended[i]), `the table was never written anew: ${appended}`);
+  });
+
+  test('a save that keeps the string table copies its bytes from the file read while that file is there; one replaced meanwhile is not copied from', async () => {
+    const filler = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`relleno/p${i}.md`, `# Página ${i}\n\n[Inicio ⬆️](../README.md)\n`]));
+    const root = writeTree({ ...pages, ...filler });
+    const cacheDir = path.join(scratch, 'table-copy');
+    const file = cacheFile(cacheDir);
+    await load(root, cacheDir);
+    /** Opens the cache, does `meanwhile`, then indexes `root` with one page edited and saves: the table of the file saved. */
+    const saveAfter = async (edit: string, meanwhile: () => void) => {
+      const cache = await FactsCache.open(cacheDir, defaultMarkers);
+      meanwhile();
+      writeFileSync(path.join(root, 'temas/uno.md'), `${pages['temas/uno.md']}\n## ${edit}\n`);
+      const kb = new KnowledgeBase(root, defaultSettings('es'));
+      await loadWorkspace(kb, new CountingWorkspace(root, false), { token: noCancellation, cache });
+      assert.equal(await cache.save(kb.pagePaths().map((p) => kb.page(p)!.facts)), true);
+      const data = decodeCacheFile(readFileSync(file));
+      assert.equal(data.appended > 0, true, 'the table was kept and continued');
+      return data.strings;
+    };
+    // Files are replaced, never changed: a string changed in place in the file read only shows where the bytes come from.
+    const inPlace = () => {
+      const bytes = readFileSync(file);
+      const at = bytes.lastIndexOf('Página 7');
+      bytes.write('Pàgina 7', at, 'utf8');
+      writeFileSync(file, bytes);
+    };
+    const copied = await saveAfter('Uno', inPlace);
+    assert.ok(copied.includes('Pàgina 7') && !copied.includes('Página 7'), 'the kept table was copied from the file');
+    assert.ok(copied.includes('Uno'), 'the new strings follow it');
+    // Replaced by another file (another run saved it, with another id): the table is written from what was read.
+    const replaced = () => {
+      const data = decodeCacheFile(readFileSync(file));
+      const strings = data.strings.map((s) => (s === 'Página 9' ? 'Pägina 9' : s));
+      writeFileSync(`${file}.other`, encodeCacheFile({ ...data, strings, id: 'another' }));
+      renameSync(`${file}.other`, file);
+    };
+    const anew = await saveAfter('Dos', replaced);
+    assert.ok(anew.includes('Página 9') && !anew.includes('Pägina 9'), 'the table was not copied from another file');
+    assert.ok(anew.includes('Pàgina 7') && anew.includes('Dos'));
   });
 
   test('the results of a run are printed again when nothing changed, and only then', async () => {

@@ -64,6 +64,15 @@ export interface CacheFile {
   stampKeys: Int32Array;
   /** Per stamp: size, mtimeMs, ctimeMs, ino. */
   stampValues: Float64Array;
+  /** New at each save: a file with the id read is the file read (a file is replaced, never changed). Absent in tests' files. */
+  id?: string;
+  /** Where the string table is in the file read (`readCacheFile`): a save that keeps it copies its bytes. */
+  table?: TableSpan;
+}
+
+interface TableSpan {
+  offset: number;
+  bytes: number;
 }
 
 /**
@@ -91,6 +100,9 @@ export class FactsCache {
     numbers: Int32Array;
     pageStarts: Int32Array;
     appended: number;
+    /** The file's id and where its string table is (see `CacheFile`). */
+    id?: string;
+    table?: TableSpan;
     /** Loaded facts → where their numbers are. */
     spans: Map<PageFacts, [number, number]>;
     /** Path of a stamp → its index in `strings`. */
@@ -128,7 +140,8 @@ export class FactsCache {
     if (!Array.isArray(strings) || !strings.every((s) => typeof s === 'string')) throw new Error('damaged');
     if (!(numbers instanceof Int32Array) || !(pageStarts instanceof Int32Array) || !(stampKeys instanceof Int32Array) || !(stampValues instanceof Float64Array)) throw new Error('damaged');
     if (!Number.isInteger(data.appended) || stampValues.length !== stampKeys.length * 2) throw new Error('damaged');
-    const source = { strings, numbers, pageStarts, appended: data.appended, spans: new Map<PageFacts, [number, number]>(), paths: new Map<string, number>() };
+    const id = typeof data.id === 'string' ? data.id : undefined;
+    const source = { strings, numbers, pageStarts, appended: data.appended, id, table: data.table, spans: new Map<PageFacts, [number, number]>(), paths: new Map<string, number>() };
     const reader = new FactsReader(strings, numbers);
     // Only each page's hash (its first number) now; the rest when the page is asked for.
     for (let i = 0; i < pageStarts.length; i++) {
@@ -258,7 +271,7 @@ export class FactsCache {
         stampValues.set(stampNumbers(stamp), i * 4);
         i++;
       }
-      await sink.finish({
+      const rest: CacheFileRest = {
         format: 'kbnav-facts',
         version: FACTS_VERSION,
         markers: this.markersKey,
@@ -267,7 +280,11 @@ export class FactsCache {
         appended: reuse ? reuse.appended + writer.strings.length - reuse.strings.length : 0,
         stampKeys,
         stampValues,
-      });
+        id: randomBytes(8).toString('hex'),
+      };
+      // The table it continues is copied from the file read, not made into JSON again (at 10,000 pages, 6 MB of it).
+      const kept = reuse?.id && reuse.table ? { file: this.file, id: reuse.id, ...reuse.table, count: reuse.strings.length } : undefined;
+      await sink.finish(rest, kept);
       sink = undefined;
       await fs.rename(temporary, this.file);
       await removeOtherVersions(nodePath.dirname(this.file));
@@ -303,6 +320,7 @@ interface FileHeader {
   pages: number;
   stampKeys: number;
   stringsBytes: number;
+  id?: string;
 }
 
 const align = (offset: number, to: number) => Math.ceil(offset / to) * to;
@@ -336,13 +354,13 @@ function fileHead(data: CacheFileRest, numbers: number, stringsBytes: number): B
 }
 
 function headerOf(data: CacheFileRest, numbers: number, stringsBytes: number): FileHeader {
-  const { format, version, markers, appended } = data;
-  return { format, version, markers, appended, numbers, pages: data.pageStarts.length, stampKeys: data.stampKeys.length, stringsBytes };
+  const { format, version, markers, appended, id } = data;
+  return { format, version, markers, appended, numbers, pages: data.pageStarts.length, stampKeys: data.stampKeys.length, stringsBytes, id };
 }
 
 const bytesOf = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
-type CacheFileRest = Omit<CacheFile, 'numbers'>;
+type CacheFileRest = Omit<CacheFile, 'numbers' | 'table'>;
 
 /**
  * What follows the numbers: the page starts and the stamps; then the string table as JSON, in pieces
@@ -398,14 +416,22 @@ class CacheFileSink {
     this.numbersWritten += pieces.reduce((n, p) => n + p.length, 0);
   }
 
-  /** Writes the rest and the header, and closes the file. */
-  async finish(rest: CacheFileRest): Promise<void> {
+  /**
+   * Writes the rest and the header, and closes the file. `kept`: the string table of the file read,
+   * which `rest.strings` continues, copied from that file if it is still there.
+   */
+  async finish(rest: CacheFileRest, kept?: KeptTable): Promise<void> {
     const { arrays, strings } = fileTail(rest, this.numbersWritten);
     await this.write(arrays);
+    const source = kept && (await openKeptTable(kept));
     let stringsBytes = 0;
-    for (const piece of strings) {
-      await this.write([piece]);
-      stringsBytes += piece.length;
+    try {
+      for await (const piece of source ? copyTable(source, kept!, rest.strings) : strings) {
+        await this.write([piece]);
+        stringsBytes += piece.length;
+      }
+    } finally {
+      await source?.close();
     }
     const head = fileHead(rest, this.numbersWritten, stringsBytes);
     await this.handle.write(head, 0, head.length, 0);
@@ -414,6 +440,52 @@ class CacheFileSink {
 
   async abandon(): Promise<void> {
     await this.handle.close().catch(() => undefined);
+  }
+}
+
+/** The string table of a file read, which a save continues: in the file `file` of id `id`, its first `count` strings. */
+interface KeptTable extends TableSpan {
+  file: string;
+  id: string;
+  count: number;
+}
+
+/** The file that holds `kept`, open, if it is still the one read (same id, the table where it was); else undefined. */
+async function openKeptTable(kept: KeptTable): Promise<fs.FileHandle | undefined> {
+  const handle = await fs.open(kept.file, 'r').catch(() => undefined);
+  try {
+    const size = (await handle?.stat())?.size ?? 0;
+    const start = Buffer.alloc(Math.min(size, magic.length + 4 + headerRoom));
+    await handle?.read(start, 0, start.length, 0);
+    const { header, at } = partsOf(start, size);
+    const last = Buffer.alloc(1);
+    await handle?.read(last, 0, 1, at.end - 1);
+    if (header.id === kept.id && at.strings === kept.offset && header.stringsBytes === kept.bytes && last[0] === 0x5d /* ] */) return handle;
+  } catch {
+    // Not a facts file any more: the table is written out again.
+  }
+  await handle?.close().catch(() => undefined);
+  return undefined;
+}
+
+/** The JSON of `strings`: the bytes of the kept table up to its closing bracket, then the strings added. */
+async function* copyTable(source: fs.FileHandle, kept: KeptTable, strings: string[]): AsyncGenerator<Buffer> {
+  const end = kept.offset + kept.bytes - 1;
+  // One buffer for every chunk: each is written before the next is read.
+  const buffer = Buffer.allocUnsafeSlow(Math.min(1 << 18, end - kept.offset));
+  for (let at = kept.offset; at < end; ) {
+    const length = Math.min(buffer.length, end - at);
+    const { bytesRead } = await source.read(buffer, 0, length, at);
+    if (bytesRead !== length) throw new Error('the facts file read was cut short');
+    at += bytesRead;
+    yield buffer.subarray(0, length);
+  }
+  const added = strings.slice(kept.count);
+  let first = true;
+  for (const piece of jsonArrayPieces(added)) {
+    // Without the bracket that opens the added strings' array; a comma after the kept ones, if any.
+    yield Buffer.from(first ? (kept.count && added.length ? ',' : '') + piece.slice(1) : piece, 'utf8');
+    first = false;
   }
 }
 
@@ -478,6 +550,8 @@ function assemble(header: FileHeader, at: Layout, arrays: Buffer, strings: Buffe
     version: header.version,
     markers: header.markers,
     appended: header.appended,
+    id: header.id,
+    table: { offset: at.strings, bytes: at.end - at.strings },
     numbers: view(Int32Array, at.numbers, header.numbers),
     pageStarts: view(Int32Array, at.pageStarts, header.pages),
     stampKeys: view(Int32Array, at.stampKeys, header.stampKeys),

@@ -325,22 +325,27 @@ export class KnowledgeBase implements CheckContext {
     const entries = this.entryPages();
     const folderEntryNames = [...new Set(this.settings.entryPages.map((p) => basename(p)))];
     const reached = new Set<string>();
+    /** Folders whose entry pages were reached: those of the folders above them were too. */
+    const foldersReached = new Set<string>();
     const queue: string[] = [];
     const reach = (path: string) => {
+      if (reached.has(path)) return;
+      if (this.pages.has(path)) {
+        reached.add(path);
+        queue.push(path);
+      }
       // A link to a folder reaches the folder's entry page, which GitHub shows when the folder is opened.
       if (this.files.isDirectory(path)) for (const name of folderEntryNames) reach(path ? `${path}/${name}` : name);
-      if (reached.has(path) || !this.pages.has(path)) return;
-      reached.add(path);
-      queue.push(path);
     };
     entries.forEach(reach);
     while (queue.length) {
       const path = queue.pop()!;
-      for (let dir = dirname(path); ; dir = dirname(dir)) {
+      for (let dir = dirname(path); !foldersReached.has(dir); dir = dirname(dir)) {
+        foldersReached.add(dir);
         for (const name of folderEntryNames) reach(dir ? `${dir}/${name}` : name);
         if (!dir) break;
       }
-      for (const target of targetsOf(this.pages.get(path)!.resolutions)) reach(target);
+      for (const r of this.pages.get(path)!.resolutions) if (r.kind === 'found') reach(r.target);
     }
     const now = entries.length ? [...this.pages.keys()].filter((p) => !reached.has(p)) : [];
     const nowSet = new Set(now);
