@@ -11,7 +11,7 @@ import { defaultSettings } from '../../server/src/engine/config';
 import { KnowledgeBase } from '../../server/src/engine/knowledgeBase';
 import { loadWorkspace } from '../../server/src/engine/load';
 import { MarkerSet, defaultMarkers, normalizeTitle } from '../../server/src/engine/navigation';
-import { packPage, unpackPage } from '../../server/src/engine/packedFacts';
+import { FactsReader, linkCount, packPage, unpackPage } from '../../server/src/engine/packedFacts';
 import { ParsePool } from '../../server/src/engine/parsePool';
 import { parsePage } from '../../server/src/engine/parse';
 import { Code, noCancellation, type Heading, type KbDiagnostic, type LinkFacts, type PageFacts, type UndefinedReference } from '../../server/src/engine/types';
@@ -272,6 +272,29 @@ describe('facts cache', () => {
     assert.deepEqual(warm.read, [damaged]);
     assert.equal(diagnosticsOf(warm.kb), diagnosticsOf(cold.kb));
     assert.deepEqual((await load(root, cacheDir)).read, []);
+  });
+
+  test('a page read from the cache makes its lists when they are read, but is checked whole when it is read: damage in its last link drops it', async () => {
+    const root = writeTree(pages);
+    const cacheDir = path.join(scratch, 'damaged-link');
+    const cold = await load(root, cacheDir);
+    const data = decodeCacheFile(readFileSync(cacheFile(cacheDir)));
+    const numbers = data.numbers as Int32Array;
+    const ends = [...data.pageStarts.slice(1), numbers.length];
+    // A page with links and no undefined reference: its last numbers are its last link's reference and flags, then a 0.
+    const page = [...data.pageStarts].findIndex((start) => {
+      const facts = new FactsReader(data.strings, numbers, start).page();
+      return facts.links.length > 0 && facts.undefinedReferences.length === 0;
+    });
+    const hash = data.strings[numbers[data.pageStarts[page]]];
+    const facts = (await FactsCache.open(cacheDir, defaultMarkers)).get(hash)!;
+    assert.equal(linkCount(facts), parsePage(pages[cold.kb.pagePaths().find((p) => cold.kb.page(p)!.facts.hash === hash)!], new MarkerSet(defaultMarkers)).links.length);
+    numbers[ends[page] - 3] = 1e9;
+    writeFileSync(cacheFile(cacheDir), encodeCacheFile(data));
+    assert.equal((await FactsCache.open(cacheDir, defaultMarkers)).get(hash), undefined);
+    const warm = await load(root, cacheDir);
+    assert.equal(warm.read.length, 1);
+    assert.equal(diagnosticsOf(warm.kb), diagnosticsOf(cold.kb));
   });
 
   test('other navigation markers make another cache: facts parsed with the old ones are not used', async () => {

@@ -171,7 +171,7 @@ export class FactsCache {
     const end = page + 1 < source.pageStarts.length ? source.pageStarts[page + 1] : source.numbers.length;
     try {
       const reader = new FactsReader(source.strings, source.numbers, start);
-      const facts = reader.page();
+      const facts = reader.lazyPage();
       if (reader.at !== end || facts.hash !== hash) return undefined;
       this.byHash.set(hash, facts);
       source.spans.set(facts, [start, end]);

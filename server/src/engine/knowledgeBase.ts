@@ -4,6 +4,7 @@ import { FileTree, addToSetMap, deleteFromSetMap } from './fileTree';
 import { localize } from './messages';
 import { MarkerSet, containsWords, normalizeTitle, wordRuns } from './navigation';
 import { basename, dirname, looseKey } from './paths';
+import { linkCount } from './packedFacts';
 import { parsePage } from './parse';
 import { resolveLink, type Resolution } from './resolve';
 import { Code, type KbDiagnostic, type LinkFacts, type PageFacts, type Range } from './types';
@@ -265,7 +266,7 @@ export class KnowledgeBase implements CheckContext {
   /** Whether resolutions kept from an earlier run can be those of `entry`'s links in this file tree. */
   private fits(resolutions: Resolution[], entry: PageEntry): boolean {
     return (
-      resolutions.length === entry.facts.links.length &&
+      resolutions.length === linkCount(entry.facts) &&
       resolutions.every((r) => r.kind !== 'found' || (r.isDirectory ? this.files.isDirectory(r.target) : this.files.hasFile(r.target)))
     );
   }
