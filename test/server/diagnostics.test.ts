@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestServer, repoRoot, withServer } from './harness';
@@ -42,10 +42,13 @@ describe('diagnostics', () => {
       assert.ok(server.registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles'));
     }));
 
-  test('a restart reads page facts from the cache in the client storage, and still sees pages changed meanwhile', async () => {
+  test('a restart reads page facts and the last results from the cache in the client storage, checks again only what changed meanwhile, and sees it', async () => {
     const storagePath = mkdtempSync(join(tmpdir(), 'kbnav-storage-'));
     const root = mkdtempSync(join(tmpdir(), 'kbnav-server-'));
     cpSync(join(repoRoot(), 'test', 'fixtures', 'server-kb'), root, { recursive: true });
+    // Enough pages that one changed is few: the last results are replayed then (a tenth of the files at most).
+    mkdirSync(join(root, 'relleno'));
+    for (let i = 0; i < 20; i++) writeFileSync(join(root, 'relleno', `p${i}.md`), `# Página ${i}\n`);
     const first = await TestServer.start({ storagePath, root });
     try {
       await first.ready();
@@ -53,12 +56,20 @@ describe('diagnostics', () => {
       await first.stop();
       const cacheFiles = readdirSync(join(storagePath, 'facts'), { recursive: true }).map(String);
       assert.ok(cacheFiles.some((f) => f.endsWith('.bin')), `a facts cache in the storage folder: ${cacheFiles}`);
+      // Every message kept with the results marked: a marked message after the restart was not worked out again.
+      const resultsFile = join(storagePath, 'facts', cacheFiles.find((f) => /results-v\d+\.json$/.test(f)) ?? assert.fail(`results in the storage folder: ${cacheFiles}`));
+      const stored = JSON.parse(readFileSync(resultsFile, 'utf8'));
+      for (const [, list] of stored.diagnostics) for (const d of list) d.message += ' [replayed]';
+      writeFileSync(resultsFile, JSON.stringify(stored));
       writeFileSync(join(root, 'Borrador.md'), '# Borrador\n\n[roto](NoExiste.md)\n');
       const second = await TestServer.start({ storagePath, root });
       try {
         await second.ready();
         assert.deepEqual(codes(second.diagnosticsOf('Docker/Contenedores.md')), before);
+        const kept = second.diagnosticsOf('Docker/Contenedores.md').filter((d) => d.code !== 'orphan-page');
+        assert.ok(kept.length > 0 && kept.every((d) => d.message.endsWith(' [replayed]')), 'a page the change does not affect keeps the diagnostics of the last index');
         assert.deepEqual(codes(second.diagnosticsOf('Borrador.md')), ['missing-file', 'orphan-page']);
+        assert.ok(!second.diagnosticsOf('Borrador.md').some((d) => d.message.endsWith(' [replayed]')));
       } finally {
         await second.stop();
       }

@@ -19,6 +19,7 @@ import { FileTree } from '../engine/fileTree';
 import { KnowledgeBase } from '../engine/knowledgeBase';
 import { loadWorkspace } from '../engine/load';
 import { FactsCache } from '../engine/factsCache';
+import { earlierRun, readResults, replayEarlierRun, resultsToKeep, runInputs, writeResults } from '../engine/runResults';
 import { ParsePool, isLongPage } from '../engine/parsePool';
 import { parsePage, stripBom } from '../engine/parse';
 import { isMarkdownPath } from '../engine/paths';
@@ -191,13 +192,15 @@ export class KbFolder {
           this.preview = preview;
           await this.look(preview, this.openPages(disk));
         }
+        const cacheDir = this.folders.host.cacheDir(this.root);
+        // The results of the last index, read while the folders are listed.
+        const storedResults = cacheDir ? readResults(cacheDir) : undefined;
         const files = await disk.listFilesAhead(token);
         if (preview) {
           preview.files = files;
           if (!preview.kb) await this.look(preview, this.openPages(disk));
         }
         // Facts of pages whose text did not change since the last run are not parsed again.
-        const cacheDir = this.folders.host.cacheDir(this.root);
         const cache = cacheDir ? await FactsCache.open(cacheDir, settings.markers) : undefined;
         const problems = await loadWorkspace(kb, disk, {
           token,
@@ -207,11 +210,21 @@ export class KbFolder {
           createPool: (pages, size) => ParsePool.create(pages, settings.markers, { size }),
           // Less garbage kept once they are done: the first index of a large workspace is the server's peak.
           onWorkers: setHeapGrowth,
+          stageOnly: true,
         });
         for (const problem of [...disk.problems, ...problems]) this.log.warn(`${this.name}: ${problem.path}: ${problem.message}`);
+        // The disk's state first, as the results of the last index can spare checking it: only what
+        // changed since is checked (nothing, when nothing did). Its results are kept for the next.
+        const now = cache ? runInputs(kb) : undefined;
+        const stored = await storedResults;
+        const earlier = now && stored ? earlierRun(kb, stored, now.inputs, cache!) : undefined;
+        if (earlier) replayEarlierRun(kb, earlier);
+        kb.commit();
+        const results = now && resultsToKeep(kb, now, cache!, stored?.key === now.key ? stored : undefined);
         // Open pages override the disk; a long one once the index is ready, from the worker (its disk version meanwhile).
         const open = this.openPages(disk);
         longOpen = open.filter((page) => isLongPage(page.text));
+        const live = kb.pagePaths().map((p) => kb.page(p)!.facts);
         for (const page of open) if (!longOpen.includes(page)) this.setPage(kb, page.path, page.text);
         kb.commit();
         this.kb = kb;
@@ -220,8 +233,9 @@ export class KbFolder {
         this.built = true;
         this.log.info(`${this.name}: indexed ${kb.pagePaths().length} pages and ${kb.files.fileCount} files in ${Date.now() - started} ms`);
         if (cache) {
-          this.cacheSaved = cache.save(kb.pagePaths().map((p) => kb.page(p)!.facts)).then((saved) => {
+          this.cacheSaved = cache.save(live).then(async (saved) => {
             if (!saved) this.log.warn(`${this.name}: could not write the facts cache in ${cacheDir}`);
+            if (results) await writeResults(cacheDir!, results);
           });
         }
       } catch (error) {
