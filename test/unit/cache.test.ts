@@ -525,7 +525,7 @@ describe('facts cache', () => {
     assert.deepEqual(other.diagnostics, await fromScratch());
   });
 
-  test('without the index (index: false), an unchanged workspace gives the last results without reading the facts file; any change loads them', async () => {
+  test('without the index (index: false), an unchanged workspace gives the last results without reading the facts file (a page whose stamp differs is read); any change loads them', async () => {
     const root = writeTree(pages);
     const cacheDir = path.join(scratch, 'quick');
     const expected = (await checkWorkspace(root, 'es', { cacheDir: false, workers: false })).diagnostics;
@@ -539,6 +539,12 @@ describe('facts cache', () => {
     const quick = await checkWorkspace(root, 'es', { cacheDir, workers: false, index: false });
     assert.deepEqual(quick.diagnostics, expected);
     assert.throws(() => quick.kb);
+    assert.equal(readFileSync(cacheFile(cacheDir), 'utf8'), 'damaged');
+    // A page touched, its text the same: its stamp differs (and would not be kept, too recent), its text is read and hashed.
+    utimesSync(path.join(root, 'temas/uno.md'), new Date(), new Date());
+    const touched = await checkWorkspace(root, 'es', { cacheDir, workers: false, index: false });
+    assert.deepEqual(touched.diagnostics, expected);
+    assert.throws(() => touched.kb);
     assert.equal(readFileSync(cacheFile(cacheDir), 'utf8'), 'damaged');
     // A page edited: its stamp differs, the facts are loaded and the index is there.
     writeFileSync(path.join(root, 'README.md'), pages['README.md'] + '\n[nueva](nueva.md)\n');

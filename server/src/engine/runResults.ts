@@ -1,14 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
+import { isUtf8 } from 'node:buffer';
 import type { EngineSettings } from './config';
 import { FACTS_VERSION, removeOtherVersions, sameStamp, stampNumbers, stampOf, type FactsCache, type StampNumbers } from './factsCache';
 import { jsonArrayPieces } from './jsonPieces';
 import type { Inputs, KnowledgeBase } from './knowledgeBase';
+import { hashText, stripBom } from './parse';
 import { isMarkdownPath } from './paths';
 import { readResolutions, storeResolutions, type StoredResolutions } from './storedResolutions';
 import type { KbDiagnostic, PageFacts } from './types';
-import type { FileSystemWorkspace } from './workspace';
+import { decodePage, type FileSystemWorkspace } from './workspace';
 
 /*
  * The results of a run, kept next to the facts cache with what they were found in (every file's path
@@ -24,13 +26,19 @@ const resultsFile = (dir: string) => nodePath.join(dir, `results-v${FACTS_VERSIO
 /** The build of the engine that runs (this bundle): other code may find other problems. */
 let engineBuild: string | undefined;
 
+/** Pages an unchanged run reads at most, whose stamp does not tell (see `unchangedResults`), before it gives up. */
+const unstampedReads = 100;
+
 /**
- * The results of the run before, when the files are those of then and every page's stamp is the one
- * recorded then (so its text is that of then, without reading it), and the key made of them matches.
- * Neither reads a page nor opens the facts cache.
+ * The results of the run before, when the files are those of then and every page's text is that of
+ * then, and the key made of them matches. A page whose stamp is the one recorded then is not read; one
+ * stamped otherwise, or not stamped then (its text changed within a few seconds of being read), is
+ * read and its text hashed, up to `unstampedReads` pages (a page saved just before a run is common).
+ * Does not open the facts cache.
  */
 export async function unchangedResults(kb: KnowledgeBase, workspace: FileSystemWorkspace, files: string[], stored: Results) {
   if (!stored.stamps || stored.inputs.length !== files.length) return undefined;
+  let reads = 0;
   // In the order of `stagedInputs` (byPath: UTF-16 code units, as `sort` compares strings).
   const paths = [...files].sort();
   for (let i = 0; i < paths.length; i++) {
@@ -41,11 +49,24 @@ export async function unchangedResults(kb: KnowledgeBase, workspace: FileSystemW
       continue;
     }
     const recorded = stored.stamps[i];
-    if (!recorded) return undefined;
-    const stamp = await workspace.stamp(path);
-    if (!stamp || !sameStamp(stamp, stampOf(recorded))) return undefined;
+    const stamp = recorded ? await workspace.stamp(path) : undefined;
+    if (recorded && stamp && sameStamp(stamp, stampOf(recorded))) continue;
+    if (++reads > unstampedReads || !(await sameText(workspace, path, hash))) return undefined;
   }
   return resultsKey(kb.rootPath, kb.settings, stored.inputs) === stored.key ? stored : undefined;
+}
+
+/**
+ * Whether the page at `path` has the text of hash `hash`. Read as bytes: a page that is not UTF-8 (or
+ * not readable) is left to the indexing run, which reports it.
+ */
+async function sameText(workspace: FileSystemWorkspace, path: string, hash: string): Promise<boolean> {
+  try {
+    const bytes = await workspace.readBytes(path);
+    return isUtf8(bytes) && hashText(stripBom(decodePage(path, bytes))) === hash;
+  } catch {
+    return false;
+  }
 }
 
 /** What the diagnostics of a workspace whose every file is staged in `kb` are a function of, and its key. */
