@@ -9,7 +9,9 @@ import * as nodePath from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { FileTree } from '../../server/src/engine/fileTree';
-import { FileSystemWorkspace } from '../../server/src/engine/workspace';
+import picomatch from 'picomatch';
+import { defaultIgnore } from '../../server/src/engine/config';
+import { FileSystemWorkspace, ignoreMatcher } from '../../server/src/engine/workspace';
 import { noCancellation } from '../../server/src/engine/types';
 
 const nfd = (s: string) => s.normalize('NFD');
@@ -66,4 +68,21 @@ test('a folder with a symbolic link is left to the whole listing', { skip: proce
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test('ignore globs match as picomatch matches them, a folder as its path with a slash', () => {
+  const reference = (globs: string[]) => {
+    const match = picomatch(globs, { dot: true });
+    return (path: string) => match(path) || match(path + '/');
+  };
+  const segment = fc.constantFrom('a', 'b.md', 'node_modules', '.git', '.obsidian', 'git', 'x.git', 'borradores', 'Borradores', 'draft', 'n o', 'Ñu.md', '.md', '..a', '+x', 'a.tmp');
+  const path = fc.array(segment, { minLength: 1, maxLength: 5 }).map((segments) => segments.join('/'));
+  const glob = fc.constantFrom(...defaultIgnore, '**/borradores/**', '**/draft/**', 'borradores/**', '**/*.tmp', '**/n o/**', '**/Ñu.md/**', '**/+x/**', '**/a*/**', 'a/**', '**/.obsidian/**');
+  fc.assert(
+    fc.property(fc.array(glob, { maxLength: 5 }), fc.array(path, { minLength: 1, maxLength: 20 }), (globs, paths) => {
+      const [fast, slow] = [ignoreMatcher(globs), reference(globs)];
+      for (const p of paths) assert.equal(fast(p), slow(p), `${p} with ${JSON.stringify(globs)}`);
+    }),
+    { numRuns: 500 },
+  );
 });
