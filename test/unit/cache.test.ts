@@ -76,6 +76,15 @@ async function load(root: string, cacheDir: string, { now = false } = {}) {
   return { kb, read: workspace.read.sort(), problems: [...workspace.problems, ...problems], cache };
 }
 
+/** `pages` indexed once with a cache in its own folder, and that cache's file decoded (to damage it). */
+async function indexedWithCache(name: string) {
+  const root = writeTree(pages);
+  const cacheDir = path.join(scratch, name);
+  const cold = await load(root, cacheDir);
+  const data = decodeCacheFile(readFileSync(cacheFile(cacheDir)));
+  return { root, cacheDir, cold, data, numbers: data.numbers as Int32Array };
+}
+
 function diagnosticsOf(kb: KnowledgeBase) {
   return JSON.stringify([...kb.allDiagnostics()]);
 }
@@ -257,11 +266,7 @@ describe('facts cache', () => {
   }
 
   test('a page whose facts do not decode is read and parsed again; the others still come from the cache', async () => {
-    const root = writeTree(pages);
-    const cacheDir = path.join(scratch, 'damaged-page');
-    const cold = await load(root, cacheDir);
-    const data = decodeCacheFile(readFileSync(cacheFile(cacheDir)));
-    const numbers = data.numbers as Int32Array;
+    const { root, cacheDir, cold, data, numbers } = await indexedWithCache('damaged-page');
     const start = data.pageStarts[0];
     const hash = data.strings[numbers[start]];
     let damaged = '';
@@ -276,11 +281,7 @@ describe('facts cache', () => {
   });
 
   test('a page read from the cache makes its lists when they are read, but is checked whole when it is read: damage in its last link drops it', async () => {
-    const root = writeTree(pages);
-    const cacheDir = path.join(scratch, 'damaged-link');
-    const cold = await load(root, cacheDir);
-    const data = decodeCacheFile(readFileSync(cacheFile(cacheDir)));
-    const numbers = data.numbers as Int32Array;
+    const { root, cacheDir, cold, data, numbers } = await indexedWithCache('damaged-link');
     const ends = [...data.pageStarts.slice(1), numbers.length];
     // A page with links and no undefined reference: its last numbers are its last link's reference and flags, then a 0.
     const page = [...data.pageStarts].findIndex((start) => {
