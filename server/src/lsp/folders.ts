@@ -192,15 +192,15 @@ export class KbFolder {
           this.preview = preview;
           await this.look(preview, this.openPages(disk));
         }
-        const cacheDir = this.folders.host.cacheDir(this.root);
-        // The results of the last index, read while the folders are listed.
-        const storedResults = cacheDir ? readResults(cacheDir) : undefined;
         const files = await disk.listFilesAhead(token);
         if (preview) {
           preview.files = files;
           if (!preview.kb) await this.look(preview, this.openPages(disk));
         }
-        // Facts of pages whose text did not change since the last run are not parsed again.
+        // Facts of pages whose text did not change since the last run are not parsed again. The results
+        // of the last index are read with them, once the first look is published (50,000 pages' are 13 MB of JSON).
+        const cacheDir = this.folders.host.cacheDir(this.root);
+        const storedResults = cacheDir ? readResults(cacheDir) : undefined;
         const cache = cacheDir ? await FactsCache.open(cacheDir, settings.markers) : undefined;
         const problems = await loadWorkspace(kb, disk, {
           token,
