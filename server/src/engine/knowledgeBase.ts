@@ -43,16 +43,19 @@ export class KnowledgeBase implements CheckContext {
   private readonly byMissingFolder = new Map<string, Set<string>>();
   /** normalized navigation label → pages that have it (to re-check when a title changes). Built when first needed, as `byTargetKey`. */
   private byLabel: Map<string, Set<string>> | undefined;
-  /** title word → pages whose normalized title has it. */
-  private readonly byTitleWord = new Map<string, Set<string>>();
+  /**
+   * title word → pages whose normalized title has it. Built when first needed, as `byTargetKey`: an
+   * index replayed with nothing to check (a server started again on an unchanged workspace) never does.
+   */
+  private byTitleWord: Map<string, Set<string>> | undefined;
 
   /** `memo`'s values, until the next commit. */
   private readonly memos = new Map<string, unknown>();
 
   private readonly stagedPages = new Map<string, PageFacts | null>();
   private readonly stagedFiles = new Map<string, boolean>();
-  /** The resolutions `replay` was given, while it commits. */
-  private replayed: Map<string, Resolution[]> | undefined;
+  /** The resolutions `replay` was given, while it commits; those seen to fit the file tree (pages share them). */
+  private replayed: { byPath: Map<string, Resolution[]>; inTree: Set<Resolution> } | undefined;
 
   /** `files`: a lazy tree (which lists folders as links need them) for a first look at a few pages. */
   constructor(
@@ -129,7 +132,7 @@ export class KnowledgeBase implements CheckContext {
       if (facts) this.setPage(path, facts);
       else this.addFile(path);
     }
-    this.replayed = resolutions;
+    this.replayed = resolutions && { byPath: resolutions, inTree: new Set() };
     try {
       this.commit(false);
     } finally {
@@ -213,9 +216,9 @@ export class KnowledgeBase implements CheckContext {
       // Messages name pages by title two links away (“it goes back to «Title» instead”, “«Title» also
       // leads here”): a new title re-checks the pages that lead to those that lead here, and the other
       // pages that lead where this one leads.
-      if (old?.title !== this.pages.get(path)?.title) {
+      if (!firstCommit && old?.title !== this.pages.get(path)?.title) {
         // Labels that named the old title or name the new one (step 3).
-        if (!firstCommit) for (const title of [old?.title, this.pages.get(path)?.title]) if (title !== undefined) wordRuns(normalizeTitle(title)).forEach((r) => titleRuns.add(r));
+        for (const title of [old?.title, this.pages.get(path)?.title]) if (title !== undefined) wordRuns(normalizeTitle(title)).forEach((r) => titleRuns.add(r));
         for (const source of this.reverse.get(path) ?? []) for (const next of this.reverse.get(source) ?? []) affected.add(next);
         for (const target of targetsOf(old?.resolutions ?? [])) for (const sibling of this.reverse.get(target) ?? []) affected.add(sibling);
       }
@@ -233,7 +236,7 @@ export class KnowledgeBase implements CheckContext {
       const entry = this.pages.get(path);
       if (!entry) continue;
       if (firstCommit) {
-        const replayed = this.replayed?.get(path);
+        const replayed = this.replayed?.byPath.get(path);
         entry.resolutions = replayed && this.fits(replayed, entry) ? replayed : entry.facts.links.map((link) => resolveLink(path, link, this.files, this.rootPath));
         for (const r of entry.resolutions) {
           if (r.kind === 'found') addToSetMap(this.reverse, r.target, path);
@@ -265,10 +268,14 @@ export class KnowledgeBase implements CheckContext {
 
   /** Whether resolutions kept from an earlier run can be those of `entry`'s links in this file tree. */
   private fits(resolutions: Resolution[], entry: PageEntry): boolean {
-    return (
-      resolutions.length === linkCount(entry.facts) &&
-      resolutions.every((r) => r.kind !== 'found' || (r.isDirectory ? this.files.isDirectory(r.target) : this.files.hasFile(r.target)))
-    );
+    if (resolutions.length !== linkCount(entry.facts)) return false;
+    const inTree = this.replayed!.inTree;
+    return resolutions.every((r) => {
+      if (r.kind !== 'found' || inTree.has(r)) return true;
+      if (!(r.isDirectory ? this.files.isDirectory(r.target) : this.files.hasFile(r.target))) return false;
+      inTree.add(r);
+      return true;
+    });
   }
 
   /** Marks the pages that depend on edges that came or went; returns whether any did. */
@@ -305,13 +312,13 @@ export class KnowledgeBase implements CheckContext {
   private indexPage(entry: PageEntry): void {
     if (this.byTargetKey) for (const link of entry.facts.links) addToSetMap(this.byTargetKey, targetKey(link.raw), entry.path);
     if (this.byLabel) for (const label of this.navigationLabels(entry)) addToSetMap(this.byLabel, label, entry.path);
-    for (const word of new Set(normalizeTitle(entry.title).split(' '))) if (word) addToSetMap(this.byTitleWord, word, entry.path);
+    if (this.byTitleWord) for (const word of titleWords(entry)) addToSetMap(this.byTitleWord, word, entry.path);
   }
 
   private unindexPage(entry: PageEntry): void {
     if (this.byTargetKey) for (const link of entry.facts.links) deleteFromSetMap(this.byTargetKey, targetKey(link.raw), entry.path);
     if (this.byLabel) for (const label of this.navigationLabels(entry)) deleteFromSetMap(this.byLabel, label, entry.path);
-    for (const word of new Set(normalizeTitle(entry.title).split(' '))) if (word) deleteFromSetMap(this.byTitleWord, word, entry.path);
+    if (this.byTitleWord) for (const word of titleWords(entry)) deleteFromSetMap(this.byTitleWord, word, entry.path);
     const edges = edgesOf(entry.facts.links, entry.resolutions);
     for (const target of edges.targets) deleteFromSetMap(this.reverse, target, entry.path);
     for (const folder of edges.missingFolders) deleteFromSetMap(this.byMissingFolder, folder, entry.path);
@@ -372,7 +379,8 @@ export class KnowledgeBase implements CheckContext {
     // pages with its rarest word are many in a large knowledge base.
     const found = this.memo(`titled\n${label}`, () => {
       // The pages with every word of the label (the rarest word's first), then those with them in a row.
-      const sets = label.split(' ').map((word) => this.byTitleWord.get(word));
+      const byTitleWord = (this.byTitleWord ??= this.indexAll((entry, add) => titleWords(entry).forEach(add)));
+      const sets = label.split(' ').map((word) => byTitleWord.get(word));
       if (sets.some((set) => !set)) return [];
       const [rarest, ...others] = (sets as Set<string>[]).sort((a, b) => a.size - b.size);
       return [...rarest].filter((p) => others.every((s) => s.has(p)) && containsWords(normalizeTitle(this.pages.get(p)!.title), label));
@@ -498,6 +506,11 @@ function symmetricDifference(a: Set<string>, b: Set<string>): Set<string> {
   for (const x of a) if (!b.has(x)) result.add(x);
   for (const x of b) if (!a.has(x)) result.add(x);
   return result;
+}
+
+/** The words of a page's normalized title, each once. */
+function titleWords(entry: PageEntry): string[] {
+  return [...new Set(normalizeTitle(entry.title).split(' '))].filter((word) => word);
 }
 
 function targetsOf(resolutions: readonly Resolution[]): Set<string> {

@@ -198,9 +198,10 @@ export class KbFolder {
           if (!preview.kb) await this.look(preview, this.openPages(disk));
         }
         // Facts of pages whose text did not change since the last run are not parsed again. The results
-        // of the last index are read with them, once the first look is published (50,000 pages' are 13 MB of JSON).
+        // of the last index are read first, once the first look is published (50,000 pages' are 13 MB of
+        // JSON, parsed on the thread that publishes it), and not while the facts file is.
         const cacheDir = this.folders.host.cacheDir(this.root);
-        const storedResults = cacheDir ? readResults(cacheDir) : undefined;
+        const stored = cacheDir ? await readResults(cacheDir) : undefined;
         const cache = cacheDir ? await FactsCache.open(cacheDir, settings.markers) : undefined;
         const problems = await loadWorkspace(kb, disk, {
           token,
@@ -216,7 +217,6 @@ export class KbFolder {
         // The disk's state first, as the results of the last index can spare checking it: only what
         // changed since is checked (nothing, when nothing did). Its results are kept for the next.
         const now = cache ? runInputs(kb) : undefined;
-        const stored = await storedResults;
         const earlier = now && stored ? earlierRun(kb, stored, now.inputs, cache!) : undefined;
         if (earlier) replayEarlierRun(kb, earlier);
         kb.commit();
