@@ -90,8 +90,9 @@ export async function loadWorkspace(kb: KnowledgeBase, workspace: IWorkspace, op
   let pool: ParsePool | undefined;
   /** Where no pool parses the pages (too few of them), a worker for the long ones. */
   let longPool: ParsePool | undefined;
+  const isLong = ({ text }: { text?: string }) => text !== undefined && isLongPage(text);
   const parse = async ({ path, text }: { path: string; text?: string }): Promise<void> => {
-    const parser = pool ?? (text !== undefined && isLongPage(text) ? longPool : undefined);
+    const parser = pool ?? (isLong({ text }) ? longPool : undefined);
     if (parser) {
       const { facts, utf8 } = await parser.parse(path, await onDisk!.readablePath(path), onDisk!.realRootPath!);
       kb.setPage(path, facts);
@@ -109,7 +110,7 @@ export async function loadWorkspace(kb: KnowledgeBase, workspace: IWorkspace, op
   try {
     await forEach(pages, fromCache, problems, token, options.concurrency);
     pool = unknown.length ? createPool(unknown.length) : undefined;
-    longPool = !pool && unknown.some(({ text }) => text !== undefined && isLongPage(text)) ? createPool(1, 1) : undefined;
+    longPool = !pool && unknown.some(isLong) ? createPool(1, 1) : undefined;
     // Workers read their pages themselves.
     if (pool) for (const page of unknown) page.text = undefined;
     await forEach(unknown, parse, problems, token, options.concurrency);

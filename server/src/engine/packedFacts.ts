@@ -454,24 +454,25 @@ class LazyPageFacts implements PageFacts {
     this.#at = at;
   }
 
-  #read(): Lists {
-    return new FactsReader(this.#strings, this.#numbers, this.#at).lists(true).lists!;
+  /** The lists, made at the first read. */
+  get #made(): Lists {
+    return (this.#lists ??= new FactsReader(this.#strings, this.#numbers, this.#at).lists(true).lists!);
   }
 
   get headings(): Heading[] {
-    return (this.#lists ??= this.#read()).headings;
+    return this.#made.headings;
   }
 
   get anchors(): string[] {
-    return (this.#lists ??= this.#read()).anchors;
+    return this.#made.anchors;
   }
 
   get links(): LinkFacts[] {
-    return (this.#lists ??= this.#read()).links;
+    return this.#made.links;
   }
 
   get undefinedReferences(): UndefinedReference[] {
-    return (this.#lists ??= this.#read()).undefinedReferences;
+    return this.#made.undefinedReferences;
   }
 }
 

@@ -32,7 +32,7 @@ const dotSegmentGlob = '**/.*/**';
  * the folder: `x` as `x/` too). Globs that name a segment (the defaults: node_modules, .git, any
  * dot folder) are tested by looking at the path's segments: picomatch's regular expressions were
  * most of the time of listing a folder (a first look at a page lists the top folders: 50,000 entries
- * at 50,000 notes); the others by picomatch. The differential test (check.test.ts) compares with
+ * at 50,000 notes); the others by picomatch. The differential test (fileTree.test.ts) compares with
  * picomatch alone.
  */
 export function ignoreMatcher(globs: readonly string[]): (path: string) => boolean {
