@@ -1,5 +1,6 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /*
  * How far this process's heap may grow. V8 lets the old generation grow up to four times what was live
@@ -17,7 +18,10 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
  *
  * While parse workers run, V8 keeps its own growth: the settings are the whole process's, and they cost
  * the workers up to 10 % more CPU time (the old generation) and more (the young one, where a page's
- * parse allocates 600 times its size).
+ * parse allocates 600 times its size). V8 sets the old generation's next limit at each full collection,
+ * so the 30 % counts only from the next one: until then the limit set by the last one under V8's own
+ * growth holds (up to four times what was alive then), and the garbage of checking the whole workspace
+ * filled it. So when the workers are done, one full collection at once sets the limit from what is alive.
  */
 
 /** Pools of parse workers running (the language server may index several folders at once). */
@@ -39,10 +43,25 @@ function setYoungGrowth(): void {
 
 let watching = false;
 
-/** Told when a pool of parse workers starts (true) and once it is done (false); false alone sets the growth to 30 %. */
+/** A full collection of this thread's heap: V8's `gc`, which only contexts made after `--expose-gc` have. */
+let collectGarbage: (() => void) | undefined;
+function fullCollection(): void {
+  if (!collectGarbage) {
+    setFlagsFromString('--expose-gc');
+    collectGarbage = runInNewContext('gc') as () => void;
+  }
+  collectGarbage();
+}
+
+/**
+ * Told when a pool of parse workers starts (true) and once it is done (false); false alone sets the growth
+ * to 30 %, and once the last pool is done collects the garbage at once (see above).
+ */
 export function setHeapGrowth(workersRunning: boolean): void {
+  const poolDone = !workersRunning && pools > 0;
   pools = Math.max(0, pools + (workersRunning ? 1 : -1));
   setFlagsFromString(`--heap-growing-percent=${pools > 0 ? 0 : 30}`);
+  if (poolDone && pools === 0) fullCollection();
   setYoungGrowth();
   if (!watching) {
     watching = true;
