@@ -37,19 +37,26 @@ function workspace(files: string[], folders: string[]): string {
 test('a lazy tree answers look-ups as the tree of the whole listing', async () => {
   const path = fc.array(fc.constantFrom(...names), { minLength: 1, maxLength: 3 }).map((segments) => segments.join('/'));
   await fc.assert(
-    fc.asyncProperty(fc.array(path, { maxLength: 12 }), fc.array(path, { maxLength: 4 }), fc.array(path, { minLength: 1, maxLength: 10 }), async (files, emptyFolders, queries) => {
+    fc.asyncProperty(fc.array(path, { maxLength: 12 }), fc.array(path, { maxLength: 4 }), fc.array(path, { minLength: 1, maxLength: 10 }), fc.array(fc.option(fc.nat()), { maxLength: 10 }), async (files, emptyFolders, queries, adds) => {
       const root = workspace(files, emptyFolders);
       try {
         const disk = new FileSystemWorkspace(root, ['**/node_modules/**']);
         const whole = new FileTree();
         for (const file of await disk.listFiles(noCancellation)) whole.addFile(file);
         const lazy = new FileTree((dir) => disk.listFolder(dir));
-        for (const query of queries) {
+        for (const [i, query] of queries.entries()) {
+          // Pages a first look indexes are added to its lazy tree between look-ups.
+          const added = adds[i] != null && files.length ? files[adds[i]! % files.length] : undefined;
+          if (added !== undefined && whole.hasFile(added)) lazy.addFile(added);
           const dir = nodePath.posix.dirname(query) === '.' ? '' : nodePath.posix.dirname(query);
-          assert.deepEqual(lazy.lookup(query.split('/')), whole.lookup(query.split('/')), query);
-          assert.equal(lazy.hasFile(query), whole.hasFile(query), query);
-          assert.equal(lazy.isDirectory(query), whole.isDirectory(query), query);
-          assert.deepEqual([...lazy.namesIn(dir)], [...whole.namesIn(dir)], dir);
+          const checks = [
+            () => assert.deepEqual(lazy.lookup(query.split('/')), whole.lookup(query.split('/')), query),
+            () => assert.equal(lazy.hasFile(query), whole.hasFile(query), query),
+            () => assert.equal(lazy.isDirectory(query), whole.isDirectory(query), query),
+            () => assert.deepEqual([...lazy.namesIn(dir)], [...whole.namesIn(dir)], dir),
+          ];
+          // Each kind of look-up comes first for some queries: the first reads what the lazy tree has not judged yet.
+          for (let k = 0; k < checks.length; k++) checks[(i + k) % checks.length]();
         }
       } finally {
         rmSync(root, { recursive: true, force: true });
@@ -57,6 +64,20 @@ test('a lazy tree answers look-ups as the tree of the whole listing', async () =
     }),
     { numRuns: 150 },
   );
+});
+
+test('a lazy tree keeps a folder whose last file is removed while a subfolder not judged yet holds one', () => {
+  const root = workspace(['A/a.md', 'A/B/b.md'], []);
+  try {
+    const lazy = new FileTree((dir) => new FileSystemWorkspace(root).listFolder(dir));
+    assert.equal(lazy.hasFile('A/a.md'), true);
+    assert.equal(lazy.removeFile('A/a.md'), true);
+    assert.equal(lazy.isDirectory('A'), true);
+    assert.deepEqual([...lazy.namesIn('A')], ['B']);
+    assert.equal(lazy.hasFile('A/B/b.md'), true);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('a folder with a symbolic link is left to the whole listing', { skip: process.platform === 'win32' }, () => {

@@ -39,6 +39,12 @@ export class FileTree {
   /** Folders whose entries `lister` gave (a lazy tree only). */
   private readonly listed = new Set<string>();
   /**
+   * A lazy tree's folders listed but not judged yet: folder → names of its subfolders not known to hold
+   * a file below. One is judged when a look-up reads it (`settle`), not as its folder is listed: at
+   * 50,000 notes the root lists a thousand topics, and a first look follows a few.
+   */
+  private readonly unsettled = new Map<string, Set<string>>();
+  /**
    * folder → folded name → exact names: built for a folder when a look-up first misses an exact name
    * there, then kept up to date. Most links name their targets exactly, and folding every name of a
    * large workspace up front cost more than the first diagnostics of an open page may take.
@@ -62,22 +68,56 @@ export class FileTree {
    * Lists `dir` (and the folders above it) if this tree is lazy and has not yet. Entries go in the
    * order a whole listing adds them, and a folder counts only if a file lies below it, as when the
    * tree is built from the workspace's files: a look-up answers here as it does in the whole tree.
+   * Its subfolders are judged when read (`settle`).
    */
   private ensureListed(dir: string): void {
     if (!this.lister || this.listed.has(dir)) return;
     if (dir !== '') {
       this.ensureListed(dirname(dir));
+      this.settle(dirname(dir), [basename(dir)]);
       if (!this.entries.has(dir)) return; // No such folder (or a file).
     }
     this.listed.add(dir);
+    const folders = new Set<string>();
     for (const entry of this.listing(dir)) {
-      const path = join(dir, entry.name);
-      if (!entry.isDirectory) this.addFile(path);
-      else if (this.hasFileBelow(path)) {
-        this.addName(dir, entry.name);
-        if (!this.entries.has(path)) this.entries.set(path, new Set());
-      }
+      if (entry.isDirectory) folders.add(entry.name);
+      else this.addFile(join(dir, entry.name));
     }
+    if (folders.size) this.unsettled.set(dir, folders);
+  }
+
+  /**
+   * Judges the subfolders `names` of `dir` that are listed and not judged yet: those with a file below
+   * become entries of `dir`, in their place in the listing.
+   */
+  private settle(dir: string, names: Iterable<string>): void {
+    const folders = this.unsettled.get(dir);
+    const entries = this.entries.get(dir);
+    if (!folders || !entries) return;
+    let added = false;
+    for (const name of names) {
+      if (!folders.delete(name)) continue;
+      const path = join(dir, name);
+      if (!this.hasFileBelow(path)) continue;
+      if (!this.entries.has(path)) this.entries.set(path, new Set());
+      entries.add(name);
+      added = true;
+    }
+    if (!folders.size) this.unsettled.delete(dir);
+    if (!added) return;
+    // The listing's order, then any names added since (files made after the listing).
+    const listed = this.listing(dir).map((entry) => entry.name);
+    const inListing = new Set(listed);
+    const order = [...listed.filter((n) => entries.has(n)), ...[...entries].filter((n) => !inListing.has(n))];
+    entries.clear();
+    for (const n of order) entries.add(n);
+    this.folded.delete(dir);
+  }
+
+  /** Judges the listed subfolders of `dir` whose folded name is `folded` (all of them, if not given). */
+  private settleAll(dir: string, folded?: string): void {
+    const folders = this.unsettled.get(dir);
+    if (folders) this.settle(dir, [...folders].filter((name) => folded === undefined || foldName(name) === folded));
   }
 
   /** Listings of a lazy tree, read once each. */
@@ -113,6 +153,7 @@ export class FileTree {
 
   isDirectory(path: string): boolean {
     this.ensureListed(dirname(path));
+    this.settle(dirname(path), [basename(path)]);
     return this.entries.has(path);
   }
 
@@ -147,6 +188,8 @@ export class FileTree {
       const name = basename(child);
       const names = this.entries.get(dir)!;
       names.delete(name);
+      // A lazy tree's folder may hold subfolders not judged yet: judged before the folder may go.
+      if (names.size === 0) this.settleAll(dir);
       const folds = this.folded.get(dir);
       if (folds) {
         const key = foldName(name);
@@ -172,10 +215,12 @@ export class FileTree {
     for (let i = 0; i < segments.length; i++) {
       const written = segments[i];
       this.ensureListed(dir);
+      this.settle(dir, [written]);
       const names = this.entries.get(dir);
       if (!names) return undefined;
       let onDisk: string | undefined = names.has(written) ? written : undefined;
       if (onDisk === undefined) {
+        this.settleAll(dir, foldName(written));
         const candidates = this.foldsOf(dir, names).get(foldName(written));
         if (!candidates) return undefined;
         onDisk = candidates[0];
@@ -199,6 +244,7 @@ export class FileTree {
   /** The names in a folder (files and folders), or none. */
   namesIn(dir: string): ReadonlySet<string> {
     this.ensureListed(dir);
+    this.settleAll(dir);
     return this.entries.get(dir) ?? new Set();
   }
 
