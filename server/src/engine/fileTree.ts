@@ -73,8 +73,7 @@ export class FileTree {
   private ensureListed(dir: string): void {
     if (!this.lister || this.listed.has(dir)) return;
     if (dir !== '') {
-      this.ensureListed(dirname(dir));
-      this.settle(dirname(dir), [basename(dir)]);
+      this.judge(dir);
       if (!this.entries.has(dir)) return; // No such folder (or a file).
     }
     this.listed.add(dir);
@@ -112,6 +111,12 @@ export class FileTree {
     entries.clear();
     for (const n of order) entries.add(n);
     this.folded.delete(dir);
+  }
+
+  /** Lists the folder above `path` and judges `path` there if it is a subfolder not judged yet. */
+  private judge(path: string): void {
+    this.ensureListed(dirname(path));
+    this.settle(dirname(path), [basename(path)]);
   }
 
   /** Judges the listed subfolders of `dir` whose folded name is `folded` (all of them, if not given). */
@@ -152,8 +157,7 @@ export class FileTree {
   }
 
   isDirectory(path: string): boolean {
-    this.ensureListed(dirname(path));
-    this.settle(dirname(path), [basename(path)]);
+    this.judge(path);
     return this.entries.has(path);
   }
 
@@ -220,8 +224,9 @@ export class FileTree {
       if (!names) return undefined;
       let onDisk: string | undefined = names.has(written) ? written : undefined;
       if (onDisk === undefined) {
-        this.settleAll(dir, foldName(written));
-        const candidates = this.foldsOf(dir, names).get(foldName(written));
+        const folded = foldName(written);
+        this.settleAll(dir, folded);
+        const candidates = this.foldsOf(dir, names).get(folded);
         if (!candidates) return undefined;
         onDisk = candidates[0];
         const lowerWritten = written.toLowerCase();
